@@ -1,0 +1,235 @@
+"""The course's own small data sets, in exactly the formats of the real ones.
+
+* ``conversations``: like ``HuggingFaceTB/smoltalk`` (``everyday-conversations``): columns
+  ``full_topic`` and ``messages``, splits ``train`` and ``test``.
+* ``instructions``: like ``tatsu-lab/alpaca``: columns ``instruction``, ``input`` (often empty),
+  ``output`` and ``text``, one ``train`` split.
+
+Every answer can be checked (sums, unit conversions, capitals, parity, opposites), so the
+notebooks can score a fine-tuned model instead of only looking at it. The files under
+``sft_helpers/data/`` are written by this module with a fixed seed; regenerate them with
+``python -m sft_helpers.bundled_data`` (a unit test checks they are up to date).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).parent / "data"
+SEED = 1234
+
+CONVERSATION_FILES = {"train": "conversations_train.jsonl", "test": "conversations_test.jsonl"}
+INSTRUCTION_FILES = {"train": "instructions_train.jsonl"}
+
+CAPITALS = {
+    "France": "Paris",
+    "Japan": "Tokyo",
+    "Italy": "Rome",
+    "Spain": "Madrid",
+    "Germany": "Berlin",
+    "Canada": "Ottawa",
+    "Egypt": "Cairo",
+    "Kenya": "Nairobi",
+    "Peru": "Lima",
+    "Norway": "Oslo",
+    "Greece": "Athens",
+    "Portugal": "Lisbon",
+    "Austria": "Vienna",
+    "Ireland": "Dublin",
+    "Poland": "Warsaw",
+    "Chile": "Santiago",
+}
+
+# (unit, smaller unit, factor)
+CONVERSIONS = [
+    ("meters", "centimeters", 100),
+    ("kilometers", "meters", 1000),
+    ("hours", "minutes", 60),
+    ("minutes", "seconds", 60),
+    ("days", "hours", 24),
+    ("weeks", "days", 7),
+    ("kilograms", "grams", 1000),
+    ("liters", "milliliters", 1000),
+]
+
+OPPOSITES = {
+    "hot": "cold",
+    "big": "small",
+    "fast": "slow",
+    "happy": "sad",
+    "early": "late",
+    "light": "dark",
+    "open": "closed",
+    "full": "empty",
+    "up": "down",
+    "old": "new",
+    "loud": "quiet",
+    "wet": "dry",
+}
+
+# Short explanations written for this course.
+EXPLANATIONS = {
+    "machine learning": "Machine learning is teaching computers to find patterns in examples instead of following hand-written rules.",
+    "supervised fine-tuning": "Supervised fine-tuning trains a pretrained model further on example prompts paired with the answers we want.",
+    "a language model": "A language model predicts the next piece of text from the text that came before it.",
+    "a tokenizer": "A tokenizer splits text into small pieces called tokens and maps each piece to a number.",
+    "a loss curve": "A loss curve shows how wrong the model is on its training examples as training goes on.",
+    "overfitting": "Overfitting is when a model learns its training examples by heart and does worse on new ones.",
+    "a learning rate": "The learning rate sets how big a step the model takes each time it updates its weights.",
+    "a battery": "A battery stores chemical energy and releases it as electricity when a circuit is closed.",
+    "rain": "Rain forms when water vapour in clouds cools, gathers into drops and becomes heavy enough to fall.",
+    "a rainbow": "A rainbow appears when sunlight is bent and split into colours by raindrops in the air.",
+    "photosynthesis": "Photosynthesis is how plants use sunlight, water and air to make sugar and release oxygen.",
+    "gravity": "Gravity is the pull that objects with mass have on each other, which keeps us on the ground.",
+    "a vaccine": "A vaccine trains the immune system to recognise a germ so the body can fight it quickly later.",
+    "recycling": "Recycling turns used materials such as paper or glass into new products instead of waste.",
+    "a budget": "A budget is a plan for how much money you will earn and spend over a period of time.",
+    "sleep": "Sleep lets the body rest and the brain sort memories, so we feel ready the next day.",
+}
+
+GREETINGS_USER = ["Hi!", "Hello.", "Hey there!", "Good morning!", "Hi, are you there?", "Hello, can you help me?"]
+GREETINGS_ASSISTANT = [
+    "Hello! How can I help you today?",
+    "Hi! What would you like to know?",
+    "Hello! I am happy to help. What is your question?",
+]
+THANKS_USER = ["Thanks!", "Thank you.", "Great, thanks a lot.", "That helps, thank you!"]
+THANKS_ASSISTANT = [
+    "You're welcome! Have a nice day.",
+    "Glad I could help!",
+    "Any time. Let me know if you have another question.",
+]
+
+
+def _arithmetic(rng: random.Random) -> tuple[str, str, str]:
+    a, b = rng.randint(1, 12), rng.randint(1, 12)
+    if rng.random() < 0.6:
+        question = rng.choice([f"What is {a} plus {b}?", f"Can you add {a} and {b}?", f"What do {a} and {b} make together?"])
+        return "Math/Arithmetic/Addition", question, f"{a} plus {b} is {a + b}."
+    a, b = max(a, b), min(a, b)
+    question = rng.choice([f"What is {a} minus {b}?", f"Can you subtract {b} from {a}?"])
+    return "Math/Arithmetic/Subtraction", question, f"{a} minus {b} is {a - b}."
+
+
+def _capital(rng: random.Random) -> tuple[str, str, str]:
+    country = rng.choice(sorted(CAPITALS))
+    question = rng.choice(
+        [f"What is the capital of {country}?", f"Which city is the capital of {country}?", f"Do you know the capital of {country}?"]
+    )
+    return "Geography/Capitals/World capitals", question, f"The capital of {country} is {CAPITALS[country]}."
+
+
+def _conversion(rng: random.Random) -> tuple[str, str, str]:
+    big, small, factor = rng.choice(CONVERSIONS)
+    n = rng.randint(2, 9)
+    question = rng.choice([f"How many {small} are in {n} {big}?", f"Can you convert {n} {big} to {small}?"])
+    return "Science/Units/Conversions", question, f"{n} {big} is {n * factor} {small}."
+
+
+def _explanation(rng: random.Random) -> tuple[str, str, str]:
+    topic = rng.choice(sorted(EXPLANATIONS))
+    question = rng.choice([f"Can you explain {topic} simply?", f"What is {topic}?", f"Explain {topic} in a few words."])
+    return "Learning/Explanations/Everyday science", question, EXPLANATIONS[topic]
+
+
+QUESTION_KINDS = [_arithmetic, _capital, _conversion, _explanation]
+
+
+def make_conversation(rng: random.Random) -> dict[str, Any]:
+    """One smoltalk-style record: a greeting, one or two questions, sometimes a thank-you."""
+    messages: list[dict[str, str]] = [
+        {"content": rng.choice(GREETINGS_USER), "role": "user"},
+        {"content": rng.choice(GREETINGS_ASSISTANT), "role": "assistant"},
+    ]
+    topic = None
+    for _ in range(rng.choice([1, 1, 2])):
+        kind_topic, question, answer = rng.choice(QUESTION_KINDS)(rng)
+        topic = topic or kind_topic
+        messages += [{"content": question, "role": "user"}, {"content": answer, "role": "assistant"}]
+    if rng.random() < 0.5:
+        messages += [
+            {"content": rng.choice(THANKS_USER), "role": "user"},
+            {"content": rng.choice(THANKS_ASSISTANT), "role": "assistant"},
+        ]
+    return {"full_topic": topic, "messages": messages}
+
+
+def _instruction_record(rng: random.Random) -> tuple[str, str, str]:
+    kind = rng.randrange(6)
+    if kind == 0:
+        a, b = rng.randint(1, 12), rng.randint(1, 12)
+        return "Add the two numbers.", f"{a} and {b}", str(a + b)
+    if kind == 1:
+        country = rng.choice(sorted(CAPITALS))
+        return f"What is the capital of {country}?", "", f"The capital of {country} is {CAPITALS[country]}."
+    if kind == 2:
+        big, small, factor = rng.choice(CONVERSIONS)
+        n = rng.randint(2, 9)
+        return f"Convert the amount to {small}.", f"{n} {big}", f"{n * factor} {small}"
+    if kind == 3:
+        n = rng.randint(1, 99)
+        return "Say whether the number is even or odd.", str(n), "Even" if n % 2 == 0 else "Odd"
+    if kind == 4:
+        word = rng.choice(sorted(OPPOSITES))
+        return "Give the opposite of the word.", word, OPPOSITES[word]
+    topic = rng.choice(sorted(EXPLANATIONS))
+    return rng.choice([f"Explain {topic} in a few words.", f"Explain {topic} simply."]), "", EXPLANATIONS[topic]
+
+
+def format_instruction_text(instruction: str, input: str, output: str) -> str:
+    """The ``text`` column: the whole example as one string, like Alpaca's (our wording)."""
+    parts = ["Below is a task for an assistant. Write a reply that completes it.", f"### Instruction:\n{instruction}"]
+    if input:
+        parts.append(f"### Input:\n{input}")
+    parts.append(f"### Response:\n{output}")
+    return "\n\n".join(parts)
+
+
+def make_instruction(rng: random.Random) -> dict[str, str]:
+    """One Alpaca-style record."""
+    instruction, input, output = _instruction_record(rng)
+    return {
+        "instruction": instruction,
+        "input": input,
+        "output": output,
+        "text": format_instruction_text(instruction, input, output),
+    }
+
+
+def generate(n_train_conversations: int = 600, n_test_conversations: int = 60, n_instructions: int = 600) -> dict[str, list[dict]]:
+    """All bundled records, keyed by file name. Deterministic for a given ``SEED``."""
+    rng = random.Random(SEED)
+    return {
+        CONVERSATION_FILES["train"]: [make_conversation(rng) for _ in range(n_train_conversations)],
+        CONVERSATION_FILES["test"]: [make_conversation(rng) for _ in range(n_test_conversations)],
+        INSTRUCTION_FILES["train"]: [make_instruction(rng) for _ in range(n_instructions)],
+    }
+
+
+def to_jsonl(records: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def write(directory: Path = DATA_DIR) -> list[Path]:
+    """Write the bundled data sets as JSON Lines into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, records in generate().items():
+        path = directory / name
+        path.write_text(to_jsonl(records), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def data_files(kind: str) -> dict[str, str]:
+    """``data_files`` for ``datasets.load_dataset("json", ...)``: ``kind`` is ``conversations`` or ``instructions``."""
+    files = {"conversations": CONVERSATION_FILES, "instructions": INSTRUCTION_FILES}[kind]
+    return {split: str(DATA_DIR / name) for split, name in files.items()}
+
+
+if __name__ == "__main__":
+    for p in write():
+        print(f"wrote {p}")

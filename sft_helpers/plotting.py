@@ -1,0 +1,157 @@
+"""Training curves from ``trainer.state.log_history`` or from a TensorBoard log directory.
+
+Both sources are turned into the same thing, a ``Curves`` mapping of metric name to
+``(steps, values)``, with the names ``log_history`` uses: ``loss``, ``eval_loss``,
+``learning_rate``, ``grad_norm``. TensorBoard files are read with tensorboard's own
+``EventAccumulator``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Union
+
+Curve = tuple[list[int], list[float]]
+Curves = dict[str, Curve]
+LogSource = Union[Sequence[Mapping[str, Any]], str, os.PathLike]
+
+
+def curves_from_log_history(log_history: Sequence[Mapping[str, Any]]) -> Curves:
+    """Every numeric metric of a ``log_history``, by step (the final summary row is skipped)."""
+    curves: Curves = {}
+    for row in log_history:
+        if "step" not in row or "train_runtime" in row:
+            continue
+        for key, value in row.items():
+            if key in ("step", "epoch") or isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            steps, values = curves.setdefault(key, ([], []))
+            steps.append(int(row["step"]))
+            values.append(float(value))
+    return curves
+
+
+def _tag_to_key(tag: str) -> str:
+    prefix, _, name = tag.partition("/")
+    if not name:
+        return tag
+    return name if prefix == "train" else f"{prefix}_{name}"
+
+
+def curves_from_tensorboard(logdir: str | os.PathLike) -> Curves:
+    """Scalar curves from all event files under ``logdir`` (``train/loss`` becomes ``loss``, ``eval/loss`` ``eval_loss``)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    logdir = Path(logdir)
+    run_dirs = sorted({p.parent for p in logdir.rglob("events.out.tfevents.*")})
+    if not run_dirs:
+        raise FileNotFoundError(f"no TensorBoard event files under {logdir}")
+    curves: Curves = {}
+    for run_dir in run_dirs:
+        acc = EventAccumulator(str(run_dir), size_guidance={"scalars": 0})
+        acc.Reload()
+        for tag in acc.Tags()["scalars"]:
+            steps, values = curves.setdefault(_tag_to_key(tag), ([], []))
+            for event in acc.Scalars(tag):
+                steps.append(int(event.step))
+                values.append(float(event.value))
+    for key, (steps, values) in curves.items():
+        order = sorted(range(len(steps)), key=steps.__getitem__)
+        curves[key] = ([steps[i] for i in order], [values[i] for i in order])
+    return curves
+
+
+def read_curves(source: LogSource | Curves) -> Curves:
+    """``Curves`` from a log history (a list of dicts), a TensorBoard directory, or ``Curves`` already."""
+    if isinstance(source, (str, os.PathLike)):
+        return curves_from_tensorboard(source)
+    if isinstance(source, Mapping):
+        return dict(source)
+    return curves_from_log_history(source)
+
+
+def smooth(values: Sequence[float], weight: float) -> list[float]:
+    """Exponential moving average with bias correction, as TensorBoard's smoothing slider does.
+
+    ``weight`` is in ``[0, 1)``: 0 leaves the values unchanged. NaN values are kept as NaN and skipped.
+    """
+    if not 0 <= weight < 1:
+        raise ValueError(f"smoothing weight must be in [0, 1), got {weight}")
+    out, average, count = [], 0.0, 0
+    for value in values:
+        if math.isnan(value):
+            out.append(value)
+            continue
+        count += 1
+        average = weight * average + (1 - weight) * value
+        out.append(average / (1 - weight**count))
+    return out
+
+
+def plot_loss(
+    source: LogSource | Curves,
+    smoothing: float = 0.0,
+    title: str = "Loss",
+    ax=None,
+    save_to: str | os.PathLike | None = None,
+):
+    """Train and validation loss against steps on one chart. Returns the matplotlib figure.
+
+    With ``smoothing`` > 0 the raw training loss is drawn faintly behind its smoothed line.
+    """
+    import matplotlib.pyplot as plt
+
+    curves = read_curves(source)
+    if "loss" not in curves and "eval_loss" not in curves:
+        raise ValueError(f"no 'loss' or 'eval_loss' in the logs; found: {', '.join(sorted(curves)) or 'nothing'}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 4))
+    else:
+        fig = ax.figure
+    if "loss" in curves:
+        steps, values = curves["loss"]
+        if smoothing:
+            ax.plot(steps, values, color="tab:blue", alpha=0.25, linewidth=1)
+            values = smooth(values, smoothing)
+        ax.plot(steps, values, color="tab:blue", label="train" + (f" (smoothed {smoothing})" if smoothing else ""))
+    if "eval_loss" in curves:
+        steps, values = curves["eval_loss"]
+        ax.plot(steps, values, color="tab:orange", marker="o", markersize=3, label="validation")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if save_to is not None:
+        fig.savefig(save_to, dpi=120, bbox_inches="tight")
+    return fig
+
+
+def plot_training(
+    source: LogSource | Curves,
+    smoothing: float = 0.0,
+    title: str = "Training",
+    save_to: str | os.PathLike | None = None,
+):
+    """Three panels: train/validation loss, learning rate, gradient norm. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    curves = read_curves(source)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    plot_loss(curves, smoothing=smoothing, title="loss", ax=axes[0])
+    for ax, key, label in ((axes[1], "learning_rate", "learning rate"), (axes[2], "grad_norm", "gradient norm")):
+        if key in curves:
+            ax.plot(*curves[key], color="tab:green")
+        else:
+            ax.text(0.5, 0.5, f"no {key!r} logged", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(label)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    if save_to is not None:
+        fig.savefig(save_to, dpi=120, bbox_inches="tight")
+    return fig

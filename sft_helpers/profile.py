@@ -1,0 +1,195 @@
+"""Which model, data and scale a notebook uses: the ``full`` profile (the Hub) or ``offline``.
+
+One environment variable, ``SFT_PROFILE``, picks the profile:
+
+* ``full``: the real models and data sets from the Hugging Face Hub, at the scale a student
+  would train on a GPU. Stops with a clear message when the Hub cannot be reached (with
+  ``HF_HUB_OFFLINE=1`` it trusts the local Hugging Face cache instead of asking the Hub).
+* ``offline``: no network at all. Tiny stand-ins of the same architecture families, built
+  locally (``sft_helpers.offline_models``), and the course's bundled data sets.
+* ``auto`` (default): ``full`` when the Hub answers within a few seconds, otherwise ``offline``
+  with a loud banner. ``HF_HUB_OFFLINE=1`` means offline.
+
+Overrides, read when ``course_run`` is called: ``SFT_MAX_STEPS``, ``SFT_BATCH_SIZE``,
+``SFT_MODEL`` (a Hub id or a local folder), ``SFT_DATASET`` (a Hub id, or ``bundled``) with
+``SFT_DATASET_CONFIG``, and ``SFT_HUB_TIMEOUT`` (seconds for the Hub check, default 5).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Literal
+
+from . import bundled_data, offline_models
+from .hub import hub_offline_requested, hub_problem
+
+Profile = Literal["full", "offline"]
+PROFILES = ("auto", "full", "offline")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One fine-tuning task of the course, in both profiles."""
+
+    hub_model: str
+    standin: str
+    hub_dataset: str
+    hub_dataset_config: str | None
+    bundled: str
+    full_max_steps: int
+    full_batch_size: int
+    offline_max_steps: int
+    offline_batch_size: int
+
+
+TASKS: dict[str, Task] = {
+    # The first tutorial's scale: 1,000 steps at batch 4.
+    "smoltalk": Task(
+        "HuggingFaceTB/SmolLM2-135M", "tiny-smollm2", "HuggingFaceTB/smoltalk", "everyday-conversations",
+        "conversations", 1000, 4, 150, 8,
+    ),
+    # About one epoch of Alpaca (52,002 records) at batch 16.
+    "alpaca": Task("distilgpt2", "tiny-gpt2", "tatsu-lab/alpaca", None, "instructions", 3250, 16, 150, 8),
+}
+
+
+class HubUnavailableError(RuntimeError):
+    """``SFT_PROFILE=full`` was asked for, but the Hub does not answer."""
+
+
+@dataclass(frozen=True)
+class CourseRun:
+    """Everything a notebook needs to load its model and data, and the scale to train at."""
+
+    task: str
+    profile: Profile
+    requested: str
+    reason: str
+    model_name: str  # what from_pretrained gets: a Hub id or a local folder
+    model_label: str  # what to show a student
+    dataset_path: str  # the first argument of datasets.load_dataset
+    dataset_config: str | None
+    data_files: dict[str, str] | None = field(default=None)
+    max_steps: int = 0
+    batch_size: int = 0
+
+    @property
+    def dataset_label(self) -> str:
+        if self.data_files is not None:
+            return f"bundled {TASKS[self.task].bundled} set (sft_helpers/data, formatted like {TASKS[self.task].hub_dataset})"
+        return self.dataset_path + (f" ({self.dataset_config})" if self.dataset_config else "")
+
+    def summary(self) -> str:
+        """The lines every notebook prints first."""
+        return "\n".join(
+            [
+                f"profile:    {self.profile} (SFT_PROFILE={self.requested}: {self.reason})",
+                f"model:      {self.model_label}",
+                f"data set:   {self.dataset_label}",
+                f"max steps:  {self.max_steps}",
+                f"batch size: {self.batch_size}",
+            ]
+        )
+
+
+def requested_profile() -> str:
+    value = os.environ.get("SFT_PROFILE", "auto").strip().lower() or "auto"
+    if value not in PROFILES:
+        raise ValueError(f"SFT_PROFILE={value!r} is not a profile; use one of {', '.join(PROFILES)}")
+    return value
+
+
+def _int_override(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{name}={raw!r} must be at least 1")
+    return value
+
+
+def _resolve_profile(task: Task) -> tuple[Profile, str, str]:
+    requested = requested_profile()
+    if requested == "offline":
+        return "offline", requested, "set explicitly"
+    if hub_offline_requested():
+        if requested == "full":
+            return "full", requested, "HF_HUB_OFFLINE=1, so models load from the local Hugging Face cache"
+        return "offline", requested, "HF_HUB_OFFLINE=1"
+    problem = hub_problem(task.hub_model)
+    if problem is None:
+        return "full", requested, "the Hugging Face Hub answered"
+    if requested == "full":
+        raise HubUnavailableError(
+            f"SFT_PROFILE=full, but the Hugging Face Hub did not answer ({problem}).\n"
+            "Check the network connection, or run offline with SFT_PROFILE=offline (or auto, which falls back by itself)."
+        )
+    return "offline", requested, f"the Hugging Face Hub did not answer: {problem}"
+
+
+def fallback_banner(task: Task, reason: str, model_label: str) -> str:
+    """The loud notice printed when ``auto`` falls back to the offline profile."""
+    bar = "!" * 78
+    return "\n".join(
+        [
+            bar,
+            "!! OFFLINE FALLBACK: the real model and data set are NOT used in this run.",
+            f"!! Why: {reason}.",
+            f"!! Instead of {task.hub_model} this notebook trains the stand-in {model_label}.",
+            f"!! Instead of {task.hub_dataset} it uses the course's small bundled data set.",
+            "!! The code is the same, but the results show the method, not what the real model can do.",
+            "!! To insist on the real model, set SFT_PROFILE=full before starting Jupyter",
+            "!! (or run os.environ['SFT_PROFILE'] = 'full' in the first cell) and check your connection.",
+            bar,
+        ]
+    )
+
+
+def course_run(task: str) -> CourseRun:
+    """Resolve the profile and the overrides for ``task`` (``smoltalk`` or ``alpaca``)."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
+    spec = TASKS[task]
+    profile, requested, reason = _resolve_profile(spec)
+
+    model_name = os.environ.get("SFT_MODEL")
+    if model_name:
+        model_label = f"{model_name} (from SFT_MODEL)"
+    elif profile == "full":
+        model_name = model_label = spec.hub_model
+    else:
+        standin = offline_models.STANDINS[spec.standin]
+        model_name = str(offline_models.standin_path(spec.standin))
+        model_label = f"{standin.name}: offline stand-in for {standin.replaces}, built locally with random weights"
+
+    dataset = os.environ.get("SFT_DATASET") or ("bundled" if profile == "offline" else spec.hub_dataset)
+    if dataset == "bundled":
+        dataset_path, dataset_config, data_files = "json", None, bundled_data.data_files(spec.bundled)
+    else:
+        dataset_path, data_files = dataset, None
+        dataset_config = os.environ.get("SFT_DATASET_CONFIG") or (spec.hub_dataset_config if dataset == spec.hub_dataset else None)
+
+    default_steps = spec.full_max_steps if profile == "full" else spec.offline_max_steps
+    default_batch = spec.full_batch_size if profile == "full" else spec.offline_batch_size
+    run = CourseRun(
+        task=task,
+        profile=profile,
+        requested=requested,
+        reason=reason,
+        model_name=model_name,
+        model_label=model_label,
+        dataset_path=dataset_path,
+        dataset_config=dataset_config,
+        data_files=data_files,
+        max_steps=_int_override("SFT_MAX_STEPS", default_steps),
+        batch_size=_int_override("SFT_BATCH_SIZE", default_batch),
+    )
+    if profile == "offline" and requested == "auto":
+        print(fallback_banner(spec, reason, model_label), file=sys.stderr)
+    return run
