@@ -1,0 +1,34 @@
+"""The environment notebooks run in under the tests, and when their stored outputs are regenerated.
+
+Both must match exactly, or nbval would compare outputs made under different settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NOTEBOOK_ENV = {
+    # The tests always use the offline profile: no network, tiny stand-ins, bundled data.
+    "SFT_PROFILE": "offline",
+    # Belt and braces: any accidental Hub call fails at once instead of waiting on the network.
+    "HF_HUB_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    # Progress bars print rates and timings, which differ on every run.
+    "TQDM_DISABLE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # transformers' and huggingface_hub's own bars
+    "PYTHONHASHSEED": "0",
+    # Plain tracebacks (see tests/ipython/profile_default).
+    "IPYTHONDIR": str(ROOT / "tests" / "ipython"),
+}
+
+
+def apply(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Set ``NOTEBOOK_ENV`` in ``env`` (default ``os.environ``) and return it."""
+    env = os.environ if env is None else env
+    env.update(NOTEBOOK_ENV)
+    # A stray Agg backend would make figures vanish from notebook outputs.
+    env.pop("MPLBACKEND", None)
+    return env

@@ -1,0 +1,106 @@
+import pytest
+import torch
+
+from sft_helpers import device
+from sft_helpers.device import check_requirements, detect_device, detect_precision, environment_report, precision_kwargs, read_requirements
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    """Pretend to be on a CUDA machine; the test sets whether it has bf16."""
+
+    def make(bf16: bool):
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+
+    return make
+
+
+def test_cpu_machine_trains_in_fp32():
+    # This machine (and CI) has no GPU.
+    assert detect_device() == "cpu"
+    assert detect_precision() == "fp32"
+    assert precision_kwargs() == {"bf16": False, "fp16": False, "use_cpu": True}
+
+
+def test_cuda_with_bf16(fake_gpu):
+    fake_gpu(bf16=True)
+    assert detect_device() == "cuda"
+    assert detect_precision() == "bf16"
+    assert precision_kwargs() == {"bf16": True, "fp16": False, "use_cpu": False}
+
+
+def test_t4_without_bf16_gets_fp16(fake_gpu):
+    fake_gpu(bf16=False)
+    assert detect_precision("cuda") == "fp16"
+    assert precision_kwargs() == {"bf16": False, "fp16": True, "use_cpu": False}
+
+
+def test_mps_is_chosen_after_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert detect_device() == "mps"
+    monkeypatch.setattr(torch.backends.mps, "is_macos_or_newer", lambda major, minor: major <= 14)
+    assert detect_precision("mps") == "bf16"
+    monkeypatch.setattr(torch.backends.mps, "is_macos_or_newer", lambda major, minor: False)
+    assert detect_precision("mps") == "fp32"
+    assert precision_kwargs("mps") == {"bf16": False, "fp16": False, "use_cpu": False}
+
+
+def test_cpu_refuses_half_precision():
+    with pytest.raises(ValueError, match="not supported"):
+        precision_kwargs("cpu", "bf16")
+
+
+def test_kwargs_are_accepted_by_sftconfig(tmp_path):
+    # TRL's own default (bf16=True) fails here; ours must not.
+    from trl import SFTConfig
+
+    with pytest.raises(ValueError):
+        SFTConfig(output_dir=str(tmp_path), activation_checkpointing=False)
+    config = SFTConfig(output_dir=str(tmp_path), activation_checkpointing=False, **precision_kwargs())
+    assert not config.bf16 and not config.fp16 and config.use_cpu
+
+
+def test_read_requirements(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_text("# comment\ntorch==2.13.0\nextra-thing[cli]==1.0  # why\nloose\n-e .\n--index-url x\n")
+    assert read_requirements(path) == [
+        device.Requirement("torch", "2.13.0"),
+        device.Requirement("extra-thing", "1.0"),
+        device.Requirement("loose", None),
+    ]
+
+
+def test_check_requirements_marks_mismatches(tmp_path):
+    import transformers
+
+    path = tmp_path / "requirements.txt"
+    path.write_text(f"transformers=={transformers.__version__}\npytest==0.0.1\nno-such-package-here==1.0\n")
+    rows = check_requirements(path)
+    assert [ok for ok, _ in rows] == [True, False, False]
+    assert "want 0.0.1" in rows[1][1]
+    assert "not installed" in rows[2][1]
+
+
+def test_local_build_label_is_not_a_mismatch(tmp_path, monkeypatch):
+    # Installed torch reports e.g. 2.13.0+cpu; the pin says 2.13.0.
+    monkeypatch.setattr(device.metadata, "version", lambda name: "2.13.0+cpu")
+    path = tmp_path / "requirements.txt"
+    path.write_text("torch==2.13.0\n")
+    assert check_requirements(path) == [(True, "torch 2.13.0+cpu")]
+
+
+def test_environment_report_of_the_course_is_all_ok():
+    report = environment_report()
+    lines = report.splitlines()
+    assert any(line.startswith("[OK] trl ") for line in lines)
+    assert not [line for line in lines if line.startswith("[FAIL]")], report
+    assert lines[-2] == "device: cpu"
+    assert lines[-1].startswith("precision: fp32")
+
+
+def test_environment_report_shows_failures(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_text("pytest==0.0.1\n")
+    assert environment_report(path).splitlines()[0].startswith("[FAIL] pytest ")

@@ -1,0 +1,85 @@
+import hashlib
+import json
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from sft_helpers import offline_models
+from sft_helpers.offline_models import ENDOFTEXT, IM_END, IM_START, standin_path
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    path = standin_path("tiny-smollm2")
+    return path, AutoTokenizer.from_pretrained(path), AutoModelForCausalLM.from_pretrained(path)
+
+
+@pytest.fixture(scope="module")
+def gpt2():
+    path = standin_path("tiny-gpt2")
+    return path, AutoTokenizer.from_pretrained(path), AutoModelForCausalLM.from_pretrained(path)
+
+
+def test_smollm2_standin_keeps_the_real_conventions(smollm2):
+    _, tok, model = smollm2
+    assert type(model).__name__ == "LlamaForCausalLM"
+    assert model.config.tie_word_embeddings
+    assert model.config.num_key_value_heads < model.config.num_attention_heads  # grouped-query attention
+    assert tok.convert_tokens_to_ids([ENDOFTEXT, IM_START, IM_END]) == [0, 1, 2]
+    assert tok.bos_token == tok.eos_token == tok.unk_token == ENDOFTEXT
+    assert tok.pad_token is None
+    assert tok.chat_template is None
+    # Special tokens stay whole, digits are split one by one, as in SmolLM2.
+    assert tok.tokenize(f"{IM_START}user\n12{IM_END}") == [IM_START, "user", "Ċ", "1", "2", IM_END]
+    assert model.config.eos_token_id == model.generation_config.eos_token_id == 0
+
+
+def test_gpt2_standin_keeps_the_real_conventions(gpt2):
+    _, tok, model = gpt2
+    assert type(model).__name__ == "GPT2LMHeadModel"
+    eos = tok.convert_tokens_to_ids(ENDOFTEXT)
+    assert eos == len(tok) - 1  # last id, like 50256 in GPT-2
+    assert tok.bos_token == tok.eos_token == tok.unk_token == ENDOFTEXT
+    assert tok.pad_token is None and tok.chat_template is None
+    assert model.config.eos_token_id == eos
+    # No chat tokens in GPT-2: <|im_end|> is plain text there.
+    assert len(tok.tokenize(IM_END)) > 1
+
+
+@pytest.mark.parametrize("name", ["tiny-smollm2", "tiny-gpt2"])
+def test_standins_round_trip_text(name):
+    tok = AutoTokenizer.from_pretrained(standin_path(name))
+    text = "Hello! The capital of Peru is Lima. 7 plus 5 is 12.\nCafé, naïve, 東京 🙂"
+    assert tok.decode(tok(text).input_ids) == text
+
+
+def test_standins_are_small_and_saved_as_safetensors(smollm2, gpt2):
+    for path, _, model in (smollm2, gpt2):
+        assert 200_000 < model.num_parameters() < 3_000_000
+        assert (path / "model.safetensors").exists()
+        assert not list(path.glob("*.bin"))
+        assert json.loads((path / "STANDIN.json").read_text())["replaces"] in ("HuggingFaceTB/SmolLM2-135M", "distilgpt2")
+
+
+def test_build_is_deterministic(tmp_path, smollm2):
+    path, _, model = smollm2
+    offline_models.build("tiny-smollm2", tmp_path)
+    assert (tmp_path / "tokenizer.json").read_bytes() == (path / "tokenizer.json").read_bytes()
+    again = AutoModelForCausalLM.from_pretrained(tmp_path)
+    for (name, a), (_, b) in zip(model.state_dict().items(), again.state_dict().items()):
+        assert torch.equal(a, b), name
+
+
+def test_cache_is_reused_and_keyed_by_recipe(tmp_path, monkeypatch):
+    monkeypatch.setenv("SFT_CACHE_DIR", str(tmp_path))
+    calls = []
+    real_build = offline_models.build
+    monkeypatch.setattr(offline_models, "build", lambda name, d: calls.append(name) or real_build(name, d))
+    first = standin_path("tiny-gpt2")
+    second = standin_path("tiny-gpt2")
+    assert first == second and calls == ["tiny-gpt2"]
+    assert first.parent == tmp_path and first.name.startswith("tiny-gpt2-")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
+    digest = hashlib.sha256((first / "tokenizer.json").read_bytes()).hexdigest()
+    assert digest == hashlib.sha256((standin_path("tiny-gpt2") / "tokenizer.json").read_bytes()).hexdigest()
