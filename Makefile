@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine:
+#   make lab    opens the course in JupyterLab
+#   make test   runs every test: the unit tests and all notebooks (offline profile)
+# Both create the virtual environment in .venv first if it is missing or out of date.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: lab test outputs data clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $@
+
+lab: $(BIN)/.installed
+	$(BIN)/jupyter lab notebooks/
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+# Re-run notebooks to refresh their stored outputs (all, or NB=notebooks/00_setup.ipynb).
+outputs: $(BIN)/.installed
+	$(BIN)/python tests/regenerate_outputs.py $(NB)
+
+# Rewrite the bundled data sets in sft_helpers/data from their generator.
+data: $(BIN)/.installed
+	$(BIN)/python -m sft_helpers.bundled_data
+
+clean:
+	rm -rf $(VENV) build *.egg-info
