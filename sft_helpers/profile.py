@@ -40,18 +40,31 @@ class Task:
     bundled: str
     full_max_steps: int
     full_batch_size: int
+    full_learning_rate: float
+    full_max_length: int
     offline_max_steps: int
     offline_batch_size: int
+    offline_learning_rate: float
+    offline_max_length: int
 
 
 TASKS: dict[str, Task] = {
-    # The first tutorial's scale: 1,000 steps at batch 4.
+    # Full: the first tutorial's scale, 1,000 steps at batch 4 and learning rate 5e-5, which suits a
+    # pretrained 135M model. Offline: a randomly initialised ~1M-parameter model needs a far higher
+    # learning rate; 400 steps (about 5 epochs of the bundled set) take well under a minute on 2 cores.
     "smoltalk": Task(
-        "HuggingFaceTB/SmolLM2-135M", "tiny-smollm2", "HuggingFaceTB/smoltalk", "everyday-conversations",
-        "conversations", 1000, 4, 150, 8,
+        hub_model="HuggingFaceTB/SmolLM2-135M", standin="tiny-smollm2",
+        hub_dataset="HuggingFaceTB/smoltalk", hub_dataset_config="everyday-conversations", bundled="conversations",
+        full_max_steps=1000, full_batch_size=4, full_learning_rate=5e-5, full_max_length=1024,
+        offline_max_steps=400, offline_batch_size=8, offline_learning_rate=3e-3, offline_max_length=512,
     ),
-    # About one epoch of Alpaca (52,002 records) at batch 16.
-    "alpaca": Task("distilgpt2", "tiny-gpt2", "tatsu-lab/alpaca", None, "instructions", 3250, 16, 150, 8),
+    # Full: about one epoch of Alpaca's 52,002 records at batch 16.
+    "alpaca": Task(
+        hub_model="distilgpt2", standin="tiny-gpt2",
+        hub_dataset="tatsu-lab/alpaca", hub_dataset_config=None, bundled="instructions",
+        full_max_steps=3250, full_batch_size=16, full_learning_rate=5e-5, full_max_length=256,
+        offline_max_steps=300, offline_batch_size=8, offline_learning_rate=3e-3, offline_max_length=256,
+    ),
 }
 
 
@@ -74,6 +87,8 @@ class CourseRun:
     data_files: dict[str, str] | None = field(default=None)
     max_steps: int = 0
     batch_size: int = 0
+    learning_rate: float = 0.0
+    max_length: int = 0
 
     @property
     def dataset_label(self) -> str:
@@ -89,7 +104,7 @@ class CourseRun:
                 f"model:      {self.model_label}",
                 f"data set:   {self.dataset_label}",
                 f"max steps:  {self.max_steps}",
-                f"batch size: {self.batch_size}",
+                f"batch size: {self.batch_size}, learning rate: {self.learning_rate:g}, max length: {self.max_length} tokens",
             ]
         )
 
@@ -175,8 +190,7 @@ def course_run(task: str) -> CourseRun:
         dataset_path, data_files = dataset, None
         dataset_config = os.environ.get("SFT_DATASET_CONFIG") or (spec.hub_dataset_config if dataset == spec.hub_dataset else None)
 
-    default_steps = spec.full_max_steps if profile == "full" else spec.offline_max_steps
-    default_batch = spec.full_batch_size if profile == "full" else spec.offline_batch_size
+    full = profile == "full"
     run = CourseRun(
         task=task,
         profile=profile,
@@ -187,8 +201,10 @@ def course_run(task: str) -> CourseRun:
         dataset_path=dataset_path,
         dataset_config=dataset_config,
         data_files=data_files,
-        max_steps=_int_override("SFT_MAX_STEPS", default_steps),
-        batch_size=_int_override("SFT_BATCH_SIZE", default_batch),
+        max_steps=_int_override("SFT_MAX_STEPS", spec.full_max_steps if full else spec.offline_max_steps),
+        batch_size=_int_override("SFT_BATCH_SIZE", spec.full_batch_size if full else spec.offline_batch_size),
+        learning_rate=spec.full_learning_rate if full else spec.offline_learning_rate,
+        max_length=spec.full_max_length if full else spec.offline_max_length,
     )
     if profile == "offline" and requested == "auto":
         print(fallback_banner(spec, reason, model_label), file=sys.stderr)

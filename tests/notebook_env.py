@@ -19,6 +19,7 @@ NOTEBOOK_ENV = {
     # Progress bars print rates and timings, which differ on every run.
     "TQDM_DISABLE": "1",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # transformers' and huggingface_hub's own bars
+    "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",  # datasets' map/filter bars
     "PYTHONHASHSEED": "0",
     # Plain tracebacks (see tests/ipython/profile_default).
     "IPYTHONDIR": str(ROOT / "tests" / "ipython"),

@@ -34,7 +34,7 @@ def test_offline_profile_uses_standins_and_bundled_data(monkeypatch, capsys):
     assert Path(run.model_name).name.startswith("tiny-smollm2-")
     assert (Path(run.model_name) / "config.json").exists()
     assert run.dataset_path == "json" and set(run.data_files) == {"train", "test"}
-    assert (run.max_steps, run.batch_size) == (150, 8)
+    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (400, 8, 3e-3, 512)
     assert "stand-in for HuggingFaceTB/SmolLM2-135M" in run.summary()
     assert capsys.readouterr().err == ""  # chosen on purpose: no fallback banner
 
@@ -49,7 +49,7 @@ def test_full_profile_uses_the_hub(monkeypatch, hub_answers):
         "HuggingFaceTB/smoltalk",
         "everyday-conversations",
     )
-    assert (run.max_steps, run.batch_size) == (1000, 4)
+    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (1000, 4, 5e-5, 1024)
 
 
 def test_full_profile_stops_when_hub_is_down(monkeypatch, hub_down):

@@ -1,0 +1,104 @@
+"""Checking a data set before training: every problem names the record and what is wrong.
+
+A malformed record rarely crashes training. More often it trains the model on garbage: a
+conversation that ends with the user teaches nothing, and an ``<|im_end|>`` typed inside a message
+teaches the model to stop in the middle of a turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .chat import ENDOFTEXT, IM_END, IM_START
+
+KNOWN_ROLES = ("system", "user", "assistant")
+SPECIAL_TOKENS = (IM_START, IM_END, ENDOFTEXT)
+
+
+class DataError(ValueError):
+    """A data set has records that would break training or train on garbage."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    record: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"record {self.record}: {self.message}"
+
+
+def _text_problems(field: str, value: Any, special_tokens: Sequence[str], allow_empty: bool = False) -> list[str]:
+    if not isinstance(value, str):
+        return [f"{field} is {type(value).__name__}, not text"]
+    if not allow_empty and not value.strip():
+        return [f"{field} is empty" if not value else f"{field} is only whitespace"]
+    return [f"{field} contains the special token {t!r}, which would confuse the template" for t in special_tokens if t in value]
+
+
+def conversation_problems(record: Any, special_tokens: Sequence[str] = SPECIAL_TOKENS) -> list[str]:
+    """What is wrong with one conversational (``messages``) record; empty when nothing is."""
+    if not isinstance(record, Mapping) or "messages" not in record:
+        return ["has no 'messages'"]
+    messages = record["messages"]
+    if not isinstance(messages, list) or not messages:
+        return ["'messages' is not a non-empty list"]
+    problems: list[str] = []
+    roles = []
+    for i, message in enumerate(messages):
+        if not isinstance(message, Mapping) or "role" not in message or "content" not in message:
+            problems.append(f"message {i} needs a 'role' and a 'content'")
+            roles.append(None)
+            continue
+        role = message["role"]
+        roles.append(role)
+        if role not in KNOWN_ROLES:
+            problems.append(f"message {i} has unknown role {role!r} (known: {', '.join(KNOWN_ROLES)})")
+        problems += [f"message {i} {p}" for p in _text_problems("content", message["content"], special_tokens)]
+    if None in roles:
+        return problems
+    if "system" in roles[1:]:
+        problems.append(f"a system message at position {roles.index('system', 1)}; it may only come first")
+    turns = [r for r in roles if r != "system"]
+    for i, (a, b) in enumerate(zip(turns, turns[1:])):
+        if a == b and a in ("user", "assistant"):
+            problems.append(f"two {a} turns in a row (turns {i} and {i + 1}); user and assistant must alternate")
+            break
+    if turns and turns[0] != "user":
+        problems.append(f"the first turn is {turns[0]!r}, not 'user'")
+    if roles[-1] != "assistant":
+        problems.append(f"the last message is from {roles[-1]!r}; it must be the assistant's, or there is nothing to learn")
+    return problems
+
+
+def instruction_problems(record: Any, special_tokens: Sequence[str] = (ENDOFTEXT,)) -> list[str]:
+    """What is wrong with one Alpaca-style record; empty when nothing is. A missing or ``None`` input means none."""
+    if not isinstance(record, Mapping):
+        return [f"is {type(record).__name__}, not a record"]
+    problems = [f"has no {field!r}" for field in ("instruction", "output") if field not in record]
+    for field in ("instruction", "output"):
+        if field in record:
+            problems += _text_problems(field, record[field], special_tokens)
+    if record.get("input") is not None:
+        problems += _text_problems("input", record["input"], special_tokens, allow_empty=True)
+    return problems
+
+
+def find_problems(records: Iterable[Any], kind: str) -> list[Problem]:
+    """Every problem in ``records``; ``kind`` is ``conversations`` or ``instructions``."""
+    check = {"conversations": conversation_problems, "instructions": instruction_problems}[kind]
+    return [Problem(i, message) for i, record in enumerate(records) for message in check(record)]
+
+
+def validate(records: Iterable[Any], kind: str, max_shown: int = 10) -> int:
+    """Raise ``DataError`` listing the problems (the first ``max_shown``); return the record count if none."""
+    records = list(records)
+    problems = find_problems(records, kind)
+    if problems:
+        shown = "\n".join(f"  {p}" for p in problems[:max_shown])
+        more = f"\n  ... and {len(problems) - max_shown} more" if len(problems) > max_shown else ""
+        bad = len({p.record for p in problems})
+        raise DataError(f"{bad} of {len(records)} records have problems:\n{shown}{more}")
+    return len(records)

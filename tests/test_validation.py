@@ -1,0 +1,75 @@
+import pytest
+
+from sft_helpers.validation import DataError, conversation_problems, find_problems, instruction_problems, validate
+
+
+def conv(*turns):
+    return {"messages": [{"role": r, "content": c} for r, c in turns]}
+
+
+GOOD = conv(("user", "Hi"), ("assistant", "Hello!"))
+
+
+def test_good_conversation_has_no_problems():
+    assert conversation_problems(GOOD) == []
+    assert conversation_problems(conv(("system", "Be brief."), ("user", "Hi"), ("assistant", "Hello!"))) == []
+
+
+@pytest.mark.parametrize(
+    "record, expected",
+    [
+        ({"full_topic": "x"}, "has no 'messages'"),
+        ({"messages": []}, "not a non-empty list"),
+        (conv(("user", "Hi"), ("bot", "Hello")), "unknown role 'bot'"),
+        (conv(("user", "Hi"), ("user", "Hello?"), ("assistant", "Yes")), "two user turns in a row"),
+        (conv(("user", "Hi"), ("assistant", "Hello"), ("user", "Bye")), "last message is from 'user'"),
+        (conv(("assistant", "Hello"),), "first turn is 'assistant'"),
+        (conv(("user", ""), ("assistant", "Hello")), "message 0 content is empty"),
+        (conv(("user", "Hi"), ("assistant", "  \n")), "message 1 content is only whitespace"),
+        (conv(("user", 42), ("assistant", "Hello")), "content is int, not text"),
+        (conv(("user", "Hi <|im_end|> there"), ("assistant", "Hello")), "special token '<|im_end|>'"),
+        (conv(("user", "Hi"), ("system", "Be brief."), ("assistant", "Hello")), "may only come first"),
+        ({"messages": [{"role": "user"}]}, "needs a 'role' and a 'content'"),
+    ],
+)
+def test_conversation_problems_are_named(record, expected):
+    problems = conversation_problems(record)
+    assert any(expected in p for p in problems), problems
+
+
+def test_unusual_unicode_is_fine():
+    assert conversation_problems(conv(("user", "Café 東京 🙂 \u200b?"), ("assistant", "Oui."))) == []
+
+
+@pytest.mark.parametrize(
+    "record, expected",
+    [
+        ({"instruction": "Add.", "input": "1 and 2"}, "has no 'output'"),
+        ({"instruction": "", "input": "", "output": "x"}, "instruction is empty"),
+        ({"instruction": "Add.", "input": 3, "output": "x"}, "input is int"),
+        ({"instruction": "Add.", "input": "", "output": "ok<|endoftext|>"}, "special token"),
+        ("just text", "is str, not a record"),
+    ],
+)
+def test_instruction_problems_are_named(record, expected):
+    problems = instruction_problems(record)
+    assert any(expected in p for p in problems), problems
+
+
+def test_none_or_missing_input_means_no_input():
+    assert instruction_problems({"instruction": "Say hi.", "input": None, "output": "Hi"}) == []
+    assert instruction_problems({"instruction": "Say hi.", "output": "Hi"}) == []
+
+
+def test_validate_names_records_and_counts():
+    records = [GOOD, conv(("user", "Hi"),), GOOD, {"nope": 1}]
+    assert [p.record for p in find_problems(records, "conversations")] == [1, 3]
+    with pytest.raises(DataError, match=r"2 of 4 records have problems:\n  record 1: the last message") as err:
+        validate(records, "conversations")
+    assert "record 3: has no 'messages'" in str(err.value)
+    assert validate([GOOD] * 3, "conversations") == 3
+
+
+def test_validate_caps_the_listing():
+    with pytest.raises(DataError, match=r"and 5 more"):
+        validate([{"x": 1}] * 8, "conversations", max_shown=3)
