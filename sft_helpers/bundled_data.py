@@ -18,6 +18,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+from .formats import instruction_prompt
+
 DATA_DIR = Path(__file__).parent / "data"
 SEED = 1234
 
@@ -179,15 +181,6 @@ def _instruction_record(rng: random.Random) -> tuple[str, str, str]:
     return rng.choice([f"Explain {topic} in a few words.", f"Explain {topic} simply."]), "", EXPLANATIONS[topic]
 
 
-def format_instruction_text(instruction: str, input: str, output: str) -> str:
-    """The ``text`` column: the whole example as one string, like Alpaca's (our wording)."""
-    parts = ["Below is a task for an assistant. Write a reply that completes it.", f"### Instruction:\n{instruction}"]
-    if input:
-        parts.append(f"### Input:\n{input}")
-    parts.append(f"### Response:\n{output}")
-    return "\n\n".join(parts)
-
-
 def make_instruction(rng: random.Random) -> dict[str, str]:
     """One Alpaca-style record."""
     instruction, input, output = _instruction_record(rng)
@@ -195,7 +188,8 @@ def make_instruction(rng: random.Random) -> dict[str, str]:
         "instruction": instruction,
         "input": input,
         "output": output,
-        "text": format_instruction_text(instruction, input, output),
+        # Like Alpaca's ``text``: the whole example as one string, here in the course's own template.
+        "text": instruction_prompt(instruction, input) + output,
     }
 
 

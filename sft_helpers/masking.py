@@ -7,7 +7,12 @@ teaches the model the wrong thing (or nothing, with an all-masked example giving
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .formats import instruction_prompt
 
 IGNORE_INDEX = -100
 
@@ -86,3 +91,106 @@ def check_dataset_labels(
             example=index,
         )
     return total
+
+
+def mask_prompt(prompt_ids: Sequence[int], response_ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """``input_ids`` and ``labels`` for a prompt followed by a response: prompt labels are ``IGNORE_INDEX``."""
+    input_ids = list(prompt_ids) + list(response_ids)
+    labels = [IGNORE_INDEX] * len(prompt_ids) + list(response_ids)
+    return input_ids, labels
+
+
+def encode_instruction_batch(batch: Mapping[str, list], tokenizer, max_length: int) -> dict[str, list]:
+    """Tokenize a batch of Alpaca-style records into masked examples (for ``datasets.map(batched=True)``).
+
+    The prompt (``instruction_prompt``) and the response are encoded **separately** and concatenated,
+    because at generation time the prompt is encoded alone and the model continues from its last
+    token. The template ends with a newline, which byte-level BPE does not merge with the next word,
+    so this usually equals encoding the joined text (``boundary_mismatches`` counts the exceptions).
+    The end-of-sequence token is appended to every response and learned. Examples that do not fit in
+    ``max_length`` are marked ``fits=False``: truncating them would cut the response and its EOS, so
+    they are dropped instead (see ``build_masked_dataset``).
+    """
+    inputs = batch.get("input") or [None] * len(batch["instruction"])
+    prompts = [instruction_prompt(i, x) for i, x in zip(batch["instruction"], inputs)]
+    prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+    response_ids = tokenizer(list(batch["output"]), add_special_tokens=False)["input_ids"]
+    out: dict[str, list] = {"input_ids": [], "labels": [], "attention_mask": [], "prompt_length": [], "fits": []}
+    for p, r in zip(prompt_ids, response_ids):
+        input_ids, labels = mask_prompt(p, r + [tokenizer.eos_token_id])
+        fits = len(input_ids) <= max_length and len(r) > 0
+        out["input_ids"].append(input_ids if fits else [])
+        out["labels"].append(labels if fits else [])
+        out["attention_mask"].append([1] * len(input_ids) if fits else [])
+        out["prompt_length"].append(len(p))
+        out["fits"].append(fits)
+    return out
+
+
+@dataclass(frozen=True)
+class MaskingReport:
+    records: int
+    kept: int
+    dropped: int
+
+    def __str__(self) -> str:
+        return f"{self.records} records: {self.kept} kept, {self.dropped} dropped (would not fit in max_length, or empty response)"
+
+
+def build_masked_dataset(dataset, tokenizer, max_length: int, num_proc: int | None = None):
+    """Tokenize and mask an Alpaca-style ``datasets.Dataset`` once, batched; drop what does not fit.
+
+    Returns the masked ``Dataset`` (``input_ids``, ``labels``, ``attention_mask``, ``prompt_length``) and a
+    ``MaskingReport`` with the counts.
+    """
+    if tokenizer.eos_token_id is None:
+        raise ValueError("the tokenizer has no end-of-sequence token; the model could never learn to stop")
+    encoded = dataset.map(
+        encode_instruction_batch,
+        batched=True,
+        fn_kwargs={"tokenizer": tokenizer, "max_length": max_length},
+        remove_columns=dataset.column_names,
+        num_proc=num_proc,
+        desc="Masking prompts",
+    )
+    kept = encoded.filter(lambda fits: fits, input_columns="fits").remove_columns("fits")
+    return kept, MaskingReport(len(encoded), len(kept), len(encoded) - len(kept))
+
+
+def boundary_mismatches(tokenizer, prompts: Sequence[str], responses: Sequence[str]) -> list[int]:
+    """Indices where encoding prompt and response separately differs from encoding their concatenation."""
+    separate = tokenizer(list(prompts), add_special_tokens=False)["input_ids"]
+    responses_ids = tokenizer(list(responses), add_special_tokens=False)["input_ids"]
+    joined = tokenizer([p + r for p, r in zip(prompts, responses)], add_special_tokens=False)["input_ids"]
+    return [i for i, (p, r, j) in enumerate(zip(separate, responses_ids, joined)) if p + r != j]
+
+
+def check_response_labels(tokenizer, examples: Iterable[Mapping[str, Any]], responses: Sequence[str]) -> None:
+    """Assert that each example's learned labels decode exactly to its response followed by EOS."""
+    for index, (row, response) in enumerate(zip(examples, responses)):
+        learned = [t for t in row["labels"] if t != IGNORE_INDEX]
+        decoded = tokenizer.decode(learned)
+        if decoded != response + tokenizer.eos_token:
+            raise LabelError(f"example {index}: labels decode to {decoded!r}, expected {response + tokenizer.eos_token!r}")
+
+
+class MaskView:
+    """One example with its mask made visible: HTML in Jupyter, plain text elsewhere."""
+
+    def __init__(self, tokenizer, input_ids: Sequence[int], labels: Sequence[int]):
+        self.pieces = [(tokenizer.decode([t]), label != IGNORE_INDEX) for t, label in zip(input_ids, labels)]
+
+    def __str__(self) -> str:
+        # Masked tokens in ░ shading would be unreadable in a terminal; brackets mark the learned ones.
+        return "".join(f"[{text}]" if learned else text for text, learned in self.pieces)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        spans = []
+        for text, learned in self.pieces:
+            style = "background:#c8f7c5;color:#000" if learned else "color:#999"
+            spans.append(f'<span style="{style}" title="{"learned" if learned else "label -100"}">{html.escape(text)}</span>')
+        legend = '<div style="font-size:90%">grey: prompt, label -100 (not learned) · green: response, learned</div>'
+        return f'<pre style="white-space:pre-wrap">{"".join(spans)}</pre>{legend}'

@@ -155,3 +155,20 @@ def plot_training(
     if save_to is not None:
         fig.savefig(save_to, dpi=120, bbox_inches="tight")
     return fig
+
+
+def plot_lengths(lengths: Sequence[int], max_length: int | None = None, title: str = "Lengths in tokens", bins: int = 40):
+    """Histogram of example lengths, with ``max_length`` marked: whatever lies right of the line gets truncated."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.hist(lengths, bins=bins, color="tab:blue", alpha=0.8)
+    if max_length is not None:
+        cut = sum(n > max_length for n in lengths)
+        ax.axvline(max_length, color="tab:red", linestyle="--", label=f"max_length={max_length}: {cut} of {len(lengths)} truncated")
+        ax.legend()
+    ax.set_xlabel("tokens")
+    ax.set_ylabel("examples")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return fig

@@ -102,3 +102,22 @@ def validate(records: Iterable[Any], kind: str, max_shown: int = 10) -> int:
         bad = len({p.record for p in problems})
         raise DataError(f"{bad} of {len(records)} records have problems:\n{shown}{more}")
     return len(records)
+
+
+def conversation_lengths(records: Iterable[Mapping], tokenizer) -> list[int]:
+    """Length in tokens of each conversation, rendered with the tokenizer's chat template."""
+    return [len(tokenizer.apply_chat_template(list(r["messages"]), tokenize=True, return_dict=True)["input_ids"]) for r in records]
+
+
+def truncation_summary(lengths: Sequence[int], max_length: int) -> dict[str, float]:
+    """How many records a ``max_length`` would cut, and how many tokens it would throw away."""
+    if not lengths:
+        raise ValueError("no lengths given")
+    cut = [n for n in lengths if n > max_length]
+    return {
+        "max_length": max_length,
+        "records": len(lengths),
+        "truncated": len(cut),
+        "truncated_share": len(cut) / len(lengths),
+        "tokens_lost_share": sum(n - max_length for n in cut) / sum(lengths),
+    }

@@ -1,6 +1,14 @@
 import pytest
 
-from sft_helpers.validation import DataError, conversation_problems, find_problems, instruction_problems, validate
+from sft_helpers.validation import (
+    DataError,
+    conversation_lengths,
+    conversation_problems,
+    find_problems,
+    instruction_problems,
+    truncation_summary,
+    validate,
+)
 
 
 def conv(*turns):
@@ -73,3 +81,24 @@ def test_validate_names_records_and_counts():
 def test_validate_caps_the_listing():
     with pytest.raises(DataError, match=r"and 5 more"):
         validate([{"x": 1}] * 8, "conversations", max_shown=3)
+
+
+def test_truncation_summary():
+    summary = truncation_summary([10, 20, 30, 40], max_length=25)
+    assert summary == {"max_length": 25, "records": 4, "truncated": 2, "truncated_share": 0.5, "tokens_lost_share": 20 / 100}
+    assert truncation_summary([10], 10)["truncated"] == 0
+    with pytest.raises(ValueError):
+        truncation_summary([], 10)
+
+
+def test_conversation_lengths_use_the_template():
+    from transformers import AutoTokenizer
+
+    from sft_helpers.chat import setup_chatml
+    from sft_helpers.offline_models import standin_path
+
+    tok = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))
+    setup_chatml(tok)
+    (n,) = conversation_lengths([GOOD], tok)
+    assert n == len(tok(tok.apply_chat_template(GOOD["messages"], tokenize=False)).input_ids)
+    assert n > len(tok("Hi").input_ids) + len(tok("Hello!").input_ids) + 4  # markers and roles count too
