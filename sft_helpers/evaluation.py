@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .scoring import is_correct
+from .formats import instruction_prompt, user_message
+from .scoring import expected_output, is_correct
 
 
 @dataclass(frozen=True)
@@ -16,18 +17,28 @@ class Reply:
     correct: bool | None  # None: the question has no checkable answer
 
 
-def chat_reply(model, tokenizer, messages: Sequence[Mapping[str, str]], max_new_tokens: int = 64) -> tuple[str, bool]:
-    """Greedy reply to ``messages`` (ending with a user turn) and whether it ended with ``tokenizer.eos_token``."""
+def _greedy(model, tokenizer, inputs, max_new_tokens: int) -> tuple[str, bool]:
     import torch
 
-    inputs = tokenizer.apply_chat_template(
-        list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
-    ).to(model.device)
+    inputs = inputs.to(model.device)
     with torch.no_grad():
-        output = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False)
+        output = model.generate(
+            **inputs, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id
+        )
     new_tokens = output[0, inputs["input_ids"].shape[1] :]
     ended = len(new_tokens) > 0 and new_tokens[-1].item() == tokenizer.eos_token_id
     return tokenizer.decode(new_tokens, skip_special_tokens=True), ended
+
+
+def chat_reply(model, tokenizer, messages: Sequence[Mapping[str, str]], max_new_tokens: int = 64) -> tuple[str, bool]:
+    """Greedy reply to ``messages`` (ending with a user turn) and whether it ended with ``tokenizer.eos_token``."""
+    inputs = tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True)
+    return _greedy(model, tokenizer, inputs, max_new_tokens)
+
+
+def complete(model, tokenizer, prompt: str, max_new_tokens: int = 64) -> tuple[str, bool]:
+    """Greedy continuation of a plain-text ``prompt``, and whether it ended with ``tokenizer.eos_token``."""
+    return _greedy(model, tokenizer, tokenizer(prompt, return_tensors="pt"), max_new_tokens)
 
 
 def reply_to_conversations(
@@ -45,6 +56,22 @@ def reply_to_conversations(
                 return replies
             text, ended = chat_reply(model, tokenizer, messages[: i + 1], max_new_tokens)
             replies.append(Reply(message["content"], text, ended, is_correct(message["content"], text)))
+    return replies
+
+
+def answer_instructions(
+    model, tokenizer, records: Iterable[Mapping], max_new_tokens: int = 64, limit: int | None = None
+) -> list[Reply]:
+    """Answer Alpaca-style ``records`` with the course's prompt template; correct means exactly the expected output."""
+    model.eval()
+    replies: list[Reply] = []
+    for record in records:
+        if limit is not None and len(replies) >= limit:
+            break
+        text, ended = complete(model, tokenizer, instruction_prompt(record["instruction"], record.get("input")), max_new_tokens)
+        expected = expected_output(record["instruction"], record.get("input") or "")
+        correct = None if expected is None else text.strip() == expected
+        replies.append(Reply(user_message(record["instruction"], record.get("input")), text, ended, correct))
     return replies
 
 

@@ -49,18 +49,16 @@ def curves_from_tensorboard(logdir: str | os.PathLike) -> Curves:
     run_dirs = sorted({p.parent for p in logdir.rglob("events.out.tfevents.*")})
     if not run_dirs:
         raise FileNotFoundError(f"no TensorBoard event files under {logdir}")
+    if len(run_dirs) > 1:
+        # Each training run writes its own folder; mixing them would draw two runs as one curve.
+        listing = "\n  ".join(str(d) for d in run_dirs)
+        raise ValueError(f"{len(run_dirs)} runs under {logdir}; pass one of them:\n  {listing}")
+    acc = EventAccumulator(str(run_dirs[0]), size_guidance={"scalars": 0})
+    acc.Reload()
     curves: Curves = {}
-    for run_dir in run_dirs:
-        acc = EventAccumulator(str(run_dir), size_guidance={"scalars": 0})
-        acc.Reload()
-        for tag in acc.Tags()["scalars"]:
-            steps, values = curves.setdefault(_tag_to_key(tag), ([], []))
-            for event in acc.Scalars(tag):
-                steps.append(int(event.step))
-                values.append(float(event.value))
-    for key, (steps, values) in curves.items():
-        order = sorted(range(len(steps)), key=steps.__getitem__)
-        curves[key] = ([steps[i] for i in order], [values[i] for i in order])
+    for tag in acc.Tags()["scalars"]:
+        events = sorted(acc.Scalars(tag), key=lambda e: e.step)
+        curves[_tag_to_key(tag)] = ([int(e.step) for e in events], [float(e.value) for e in events])
     return curves
 
 

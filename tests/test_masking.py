@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from sft_helpers.masking import IGNORE_INDEX, LabelError, check_dataset_labels, check_labels
@@ -75,3 +77,132 @@ def test_dataset_check_names_the_bad_row():
         check_dataset_labels(rows, EOS)
     with pytest.raises(LabelError, match="example 0: no 'prompt_length' column"):
         check_dataset_labels([{"input_ids": IDS, "labels": GOOD}], EOS)
+
+
+# --- building masked examples, on the tiny GPT-2 stand-in (no pad token, like distilgpt2) ---
+
+from datasets import Dataset  # noqa: E402
+from transformers import AutoTokenizer, DataCollatorForLanguageModeling, DataCollatorForSeq2Seq  # noqa: E402
+
+from sft_helpers.formats import RESPONSE_MARKER  # noqa: E402
+from sft_helpers.masking import (  # noqa: E402
+    MaskView,
+    boundary_mismatches,
+    build_masked_dataset,
+    check_response_labels,
+    mask_prompt,
+)
+from sft_helpers.offline_models import standin_path  # noqa: E402
+
+RECORDS = {
+    "instruction": ["Give the opposite of the word.", "What is the capital of Peru?", "Add the two numbers."],
+    "input": ["loud", "", "4 and 9"],
+    "output": ["quiet", "The capital of Peru is Lima.", "13"],
+}
+
+
+@pytest.fixture(scope="module")
+def gpt2_tokenizer():
+    tok = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))
+    assert tok.pad_token is None
+    tok.pad_token = tok.eos_token  # what notebook 03 does
+    return tok
+
+
+@pytest.fixture(scope="module")
+def masked(gpt2_tokenizer):
+    return build_masked_dataset(Dataset.from_dict(RECORDS), gpt2_tokenizer, max_length=64)
+
+
+def test_mask_prompt():
+    assert mask_prompt([1, 2], [3, EOS]) == ([1, 2, 3, EOS], [M, M, 3, EOS])
+
+
+def test_tokenised_once_into_a_dataset(masked):
+    dataset, report = masked
+    assert isinstance(dataset, Dataset)
+    assert dataset.column_names == ["input_ids", "labels", "attention_mask", "prompt_length"]
+    assert (report.records, report.kept, report.dropped) == (3, 3, 0)
+
+
+def test_eos_is_appended_and_learned(masked, gpt2_tokenizer):
+    dataset, _ = masked
+    eos = gpt2_tokenizer.eos_token_id
+    assert check_dataset_labels(dataset, eos) > 0
+    check_response_labels(gpt2_tokenizer, dataset, RECORDS["output"])
+    # The tutorial's examples had no EOS after the response: the check rejects them.
+    row = dataset[0]
+    with pytest.raises(LabelError, match="never learn to stop"):
+        check_labels(row["input_ids"][:-1], row["labels"][:-1], row["prompt_length"], eos)
+
+
+def test_prompt_and_response_are_separated(masked, gpt2_tokenizer):
+    dataset, _ = masked
+    text = gpt2_tokenizer.decode(dataset[0]["input_ids"])
+    assert text == "### Instruction:\nGive the opposite of the word.\n\n### Input:\nloud\n\n" + RESPONSE_MARKER + "quiet<|endoftext|>"
+
+
+def test_overlong_examples_are_dropped_not_left_all_masked(gpt2_tokenizer):
+    dataset, report = build_masked_dataset(Dataset.from_dict(RECORDS), gpt2_tokenizer, max_length=16)
+    assert report.dropped >= 1 and report.kept + report.dropped == 3
+    for row in dataset:
+        assert any(label != M for label in row["labels"]) and len(row["input_ids"]) <= 16
+    # The tutorial truncated instead, which could leave nothing to learn:
+    ids = [5] * 16
+    with pytest.raises(LabelError, match="no response tokens"):
+        check_labels(ids, [M] * 16, prompt_length=16, eos_token_id=EOS)
+
+
+def test_empty_response_is_dropped(gpt2_tokenizer):
+    records = {"instruction": ["Say nothing."], "input": [""], "output": [""]}
+    _, report = build_masked_dataset(Dataset.from_dict(records), gpt2_tokenizer, max_length=64)
+    assert report.dropped == 1
+
+
+def test_seq2seq_collator_pads_labels_with_ignore_index(masked, gpt2_tokenizer):
+    dataset, _ = masked
+    rows = [{k: r[k] for k in ("input_ids", "labels", "attention_mask")} for r in dataset]
+    batch = DataCollatorForSeq2Seq(gpt2_tokenizer, label_pad_token_id=M)(rows)
+    eos = gpt2_tokenizer.eos_token_id
+    for i, row in enumerate(dataset):
+        check_labels(batch["input_ids"][i].tolist(), batch["labels"][i].tolist(), row["prompt_length"], eos,
+                     batch["attention_mask"][i].tolist(), example=i)
+    assert (batch["labels"] == M).sum() > (batch["attention_mask"] == 0).sum()  # prompts and padding
+
+
+def test_language_modeling_collator_would_unlearn_eos(masked, gpt2_tokenizer):
+    # With pad == eos, the plain LM collator masks every pad-id label, the real EOS included.
+    dataset, _ = masked
+    rows = [{"input_ids": r["input_ids"]} for r in dataset]
+    batch = DataCollatorForLanguageModeling(gpt2_tokenizer, mlm=False)(rows)
+    row = dataset[1]
+    with pytest.raises(LabelError):
+        check_labels(batch["input_ids"][1].tolist(), batch["labels"][1].tolist(), row["prompt_length"],
+                     gpt2_tokenizer.eos_token_id, batch["attention_mask"][1].tolist())
+
+
+def test_check_response_labels_catches_a_wrong_label(masked, gpt2_tokenizer):
+    dataset, _ = masked
+    with pytest.raises(LabelError, match="example 2: labels decode to"):
+        check_response_labels(gpt2_tokenizer, dataset, ["quiet", "The capital of Peru is Lima.", "14"])
+
+
+def test_boundary_merges(gpt2_tokenizer):
+    # A prompt that ends in a space: alone it ends with a lone space token, joined the space merges
+    # into the response's first word ("Ġquiet"), so the model would train on a split it never sees.
+    prompts = [f"{i} {x} Answer: " for i, x in zip(RECORDS["instruction"], RECORDS["input"])]
+    assert 0 in boundary_mismatches(gpt2_tokenizer, prompts, RECORDS["output"])
+    from sft_helpers.formats import instruction_prompt
+
+    ours = [instruction_prompt(i, x) for i, x in zip(RECORDS["instruction"], RECORDS["input"])]
+    assert boundary_mismatches(gpt2_tokenizer, ours, RECORDS["output"]) == []
+
+
+def test_mask_view(masked, gpt2_tokenizer):
+    row = masked[0][0]
+    view = MaskView(gpt2_tokenizer, row["input_ids"], row["labels"])
+    text = str(view)
+    assert "".join(re.findall(r"\[(.*?)\]", text)) == "quiet<|endoftext|>"
+    assert text.replace("[", "").replace("]", "") == gpt2_tokenizer.decode(row["input_ids"])
+    html = view._repr_html_()
+    assert html.count('title="learned"') == sum(label != M for label in row["labels"]) and "&lt;|endoftext|&gt;" in html

@@ -111,3 +111,15 @@ def test_tensorboard_and_log_history_agree(real_run):
     assert from_tb["loss"][0] == [2, 4, 6] and from_tb["eval_loss"][0] == [3, 6]
     fig = plot_loss(out)
     assert len(fig.axes[0].get_lines()) == 2
+
+
+def test_several_runs_are_not_mixed(real_run, tmp_path):
+    import shutil
+
+    out, _ = real_run
+    (run_dir,) = {p.parent for p in out.rglob("events.out.tfevents.*")}
+    shutil.copytree(run_dir, tmp_path / "runs" / "first")
+    shutil.copytree(run_dir, tmp_path / "runs" / "second")
+    with pytest.raises(ValueError, match="2 runs under"):
+        curves_from_tensorboard(tmp_path)
+    assert curves_from_tensorboard(tmp_path / "runs" / "first")["loss"][0] == [2, 4, 6]
