@@ -1,0 +1,37 @@
+"""Two checks on generations that loss curves cannot make: are they varied, and are they copied?
+
+* ``distinct_n``: unique word n-grams over all n-grams, across a set of generations. Near 1: varied;
+  low: the model says the same few things whatever it is asked.
+* ``copied_share``: for each generation, the share of its word n-grams that occur verbatim in the
+  training texts. Near 1: the generation is stitched from training examples.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+|[^\w\s]", text.lower())
+
+
+def ngrams(tokens: Sequence[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def distinct_n(texts: Iterable[str], n: int = 2) -> float:
+    """Unique n-grams over all n-grams across ``texts``; NaN when there is no n-gram at all."""
+    grams = [g for text in texts for g in ngrams(words(text), n)]
+    return len(set(grams)) / len(grams) if grams else float("nan")
+
+
+def training_ngrams(training_texts: Iterable[str], n: int = 4) -> set[tuple[str, ...]]:
+    """Every word n-gram of the training texts, for ``copied_share``."""
+    return {g for text in training_texts for g in ngrams(words(text), n)}
+
+
+def copied_share(text: str, seen: set[tuple[str, ...]], n: int = 4) -> float:
+    """Share of ``text``'s n-grams found in ``seen`` (from ``training_ngrams``); NaN if it is too short."""
+    grams = ngrams(words(text), n)
+    return sum(g in seen for g in grams) / len(grams) if grams else float("nan")
