@@ -12,7 +12,11 @@ One environment variable, ``SFT_PROFILE``, picks the profile:
 
 Overrides, read when ``course_run`` is called: ``SFT_MAX_STEPS``, ``SFT_BATCH_SIZE``,
 ``SFT_MODEL`` (a Hub id or a local folder), ``SFT_DATASET`` (a Hub id, or ``bundled``) with
-``SFT_DATASET_CONFIG``, and ``SFT_HUB_TIMEOUT`` (seconds for the Hub check, default 5).
+``SFT_DATASET_CONFIG``, ``SFT_EVAL_REPLIES`` (how many held-out replies the notebooks generate to
+measure a model), and ``SFT_HUB_TIMEOUT`` (seconds for the Hub check, default 5).
+
+A run with fewer steps than its profile's default is a *smoke run*: the notebooks then skip the
+checks that training worked, since a few steps cannot show it, and say so.
 """
 
 from __future__ import annotations
@@ -90,6 +94,8 @@ class CourseRun:
     batch_size: int = 0
     learning_rate: float = 0.0
     max_length: int = 0
+    eval_replies: int = 60
+    smoke_run: bool = False  # fewer steps than the profile's default: too short to check learning
 
     @property
     def dataset_label(self) -> str:
@@ -104,7 +110,7 @@ class CourseRun:
                 f"profile:    {self.profile} (SFT_PROFILE={self.requested}: {self.reason})",
                 f"model:      {self.model_label}",
                 f"data set:   {self.dataset_label}",
-                f"max steps:  {self.max_steps}",
+                f"max steps:  {self.max_steps}" + (" (a smoke run: learning checks are skipped)" if self.smoke_run else ""),
                 f"batch size: {self.batch_size}, learning rate: {self.learning_rate:g}, max length: {self.max_length} tokens",
             ]
         )
@@ -192,6 +198,8 @@ def course_run(task: str) -> CourseRun:
         dataset_config = os.environ.get("SFT_DATASET_CONFIG") or (spec.hub_dataset_config if dataset == spec.hub_dataset else None)
 
     full = profile == "full"
+    default_steps = spec.full_max_steps if full else spec.offline_max_steps
+    max_steps = _int_override("SFT_MAX_STEPS", default_steps)
     run = CourseRun(
         task=task,
         profile=profile,
@@ -202,10 +210,12 @@ def course_run(task: str) -> CourseRun:
         dataset_path=dataset_path,
         dataset_config=dataset_config,
         data_files=data_files,
-        max_steps=_int_override("SFT_MAX_STEPS", spec.full_max_steps if full else spec.offline_max_steps),
+        max_steps=max_steps,
         batch_size=_int_override("SFT_BATCH_SIZE", spec.full_batch_size if full else spec.offline_batch_size),
         learning_rate=spec.full_learning_rate if full else spec.offline_learning_rate,
         max_length=spec.full_max_length if full else spec.offline_max_length,
+        eval_replies=_int_override("SFT_EVAL_REPLIES", 60),
+        smoke_run=max_steps < default_steps,
     )
     if profile == "offline" and requested == "auto":
         print(fallback_banner(spec, reason, model_label), file=sys.stderr)

@@ -5,7 +5,7 @@ import pytest
 from sft_helpers import hub, profile
 from sft_helpers.profile import HubUnavailableError, course_run
 
-OVERRIDES = ("SFT_MAX_STEPS", "SFT_BATCH_SIZE", "SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG", "HF_HUB_OFFLINE", "HF_ENDPOINT")
+OVERRIDES = ("SFT_EVAL_REPLIES", "SFT_MAX_STEPS", "SFT_BATCH_SIZE", "SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG", "HF_HUB_OFFLINE", "HF_ENDPOINT")
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +50,7 @@ def test_full_profile_uses_the_hub(monkeypatch, hub_answers):
         "everyday-conversations",
     )
     assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (1000, 4, 5e-5, 1024)
+    assert not run.smoke_run
 
 
 def test_full_profile_stops_when_hub_is_down(monkeypatch, hub_down):
@@ -107,6 +108,7 @@ def test_overrides(monkeypatch, hub_answers, tmp_path):
     monkeypatch.setenv("SFT_DATASET", "bundled")
     run = course_run("smoltalk")
     assert (run.max_steps, run.batch_size, run.model_name) == (7, 2, str(tmp_path))
+    assert run.smoke_run and "smoke run" in run.summary()
     assert run.dataset_path == "json" and "bundled conversations set" in run.dataset_label
     assert "from SFT_MODEL" in run.model_label
 
@@ -138,3 +140,11 @@ def test_bad_overrides_are_named(monkeypatch, name, value, message):
 def test_unknown_task():
     with pytest.raises(ValueError, match="unknown task"):
         course_run("imagenet")
+
+
+def test_more_steps_is_not_a_smoke_run(monkeypatch):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.setenv("SFT_MAX_STEPS", "800")
+    monkeypatch.setenv("SFT_EVAL_REPLIES", "5")
+    run = course_run("smoltalk")
+    assert (run.max_steps, run.smoke_run, run.eval_replies) == (800, False, 5)

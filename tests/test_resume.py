@@ -1,0 +1,101 @@
+"""An interrupted run, resumed from its checkpoint, ends exactly where an uninterrupted run ends."""
+
+import pytest
+import torch
+from datasets import load_dataset
+from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+from trl import SFTConfig, SFTTrainer
+
+from sft_helpers.bundled_data import data_files
+from sft_helpers.chat import setup_chatml
+from sft_helpers.device import precision_kwargs
+from sft_helpers.offline_models import standin_path
+
+STEPS, INTERRUPT_AT = 12, 6
+
+
+class StepCounter(TrainerCallback):
+    def __init__(self):
+        self.steps = 0
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.steps += 1
+
+
+class Disconnect(TrainerCallback):
+    """Stops training after a given step, as a closed Colab tab would (the checkpoint is written first)."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step == self.step:
+            control.should_training_stop = True
+        return control
+
+
+def make_trainer(output_dir, callbacks=()):
+    path = standin_path("tiny-smollm2")
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+    setup_chatml(tokenizer, model)
+    data = load_dataset("json", data_files=data_files("conversations"))["train"].select(range(64))
+    config = SFTConfig(
+        output_dir=str(output_dir),
+        max_steps=STEPS,
+        per_device_train_batch_size=4,
+        learning_rate=3e-3,
+        lr_scheduler_type="cosine",
+        warmup_steps=2,
+        logging_steps=1,
+        save_strategy="steps",
+        save_steps=INTERRUPT_AT,
+        assistant_only_loss=True,
+        activation_checkpointing=False,
+        report_to="none",
+        disable_tqdm=True,
+        seed=42,
+        **precision_kwargs(),
+    )
+    return SFTTrainer(model=model, args=config, train_dataset=data, processing_class=tokenizer, callbacks=list(callbacks))
+
+
+def losses(trainer):
+    return {row["step"]: row["loss"] for row in trainer.state.log_history if "loss" in row}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    whole = make_trainer(tmp_path_factory.mktemp("whole"))
+    whole.train()
+    interrupted_dir = tmp_path_factory.mktemp("interrupted")
+    interrupted = make_trainer(interrupted_dir, [Disconnect(INTERRUPT_AT)])
+    interrupted.train()
+    assert interrupted.state.global_step == INTERRUPT_AT
+    counter = StepCounter()
+    resumed = make_trainer(interrupted_dir, [counter])
+    # Finds the latest checkpoint in output_dir. transformers warns that lm_head.weight is missing
+    # from it: the model ties lm_head to the input embeddings, so there is nothing to load.
+    resumed.train(resume_from_checkpoint=True)
+    return whole, interrupted, resumed, counter.steps
+
+
+def test_resume_continues_from_the_checkpoint(runs):
+    _, interrupted, resumed, resumed_steps = runs
+    assert set(losses(interrupted)) == set(range(1, INTERRUPT_AT + 1))
+    assert resumed.state.global_step == STEPS
+    assert resumed_steps == STEPS - INTERRUPT_AT  # it did not redo the first steps
+
+
+def test_resumed_losses_match_the_uninterrupted_run(runs):
+    whole, interrupted, resumed, _ = runs
+    # On the CPU the same operations in the same order give the same floats: the match is exact.
+    # The resumed trainer's log starts with the checkpoint's history, so it holds all the steps.
+    assert losses(resumed) == losses(whole)
+    assert {step: loss for step, loss in losses(resumed).items() if step <= INTERRUPT_AT} == losses(interrupted)
+
+
+def test_resumed_weights_match_the_uninterrupted_run(runs):
+    whole, _, resumed, _ = runs
+    for (name, a), (_, b) in zip(whole.model.state_dict().items(), resumed.model.state_dict().items()):
+        assert torch.equal(a, b), name
