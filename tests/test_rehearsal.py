@@ -1,0 +1,109 @@
+"""Rehearsal of the full profile, offline, with the real tokenizers and model architectures.
+
+``../shared/hub-fixtures`` holds the real tokenizer and config files of SmolLM2-135M and distilgpt2
+(no weights). This test builds a Hugging Face cache from them, with random weights of the real
+architectures made here and never committed, and then executes notebooks 02 and 03 themselves in the
+full profile (``HF_HUB_OFFLINE=1``, the bundled data, a few steps), so that the code a student runs
+online meets the real tokenizers: SmolLM2's missing chat template and ``<|endoftext|>`` eos,
+distilgpt2's missing pad token and its BPE at the prompt/response boundary.
+"""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+from nbclient import NotebookClient
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT.parent / "shared" / "hub-fixtures"
+REPOS = {"HuggingFaceTB/SmolLM2-135M": "SmolLM2-135M", "distilgpt2": "distilgpt2"}
+
+pytestmark = pytest.mark.skipif(
+    not FIXTURES.is_dir(),
+    reason="../shared/hub-fixtures is absent: the real tokenizer and config files are only beside the course's own "
+    "checkout (a student's clone has none), and without them there is nothing real to rehearse with",
+)
+
+
+@pytest.fixture(scope="module")
+def hf_home(tmp_path_factory):
+    """A Hugging Face cache holding both models: the real files, and random weights of the real architecture."""
+    home = tmp_path_factory.mktemp("hf_home")
+    for repo, folder in REPOS.items():
+        cache = home / "hub" / f"models--{repo.replace('/', '--')}"
+        revision = hashlib.sha1(repo.encode()).hexdigest()
+        snapshot = cache / "snapshots" / revision
+        shutil.copytree(FIXTURES / folder, snapshot)
+        (cache / "refs").mkdir()
+        (cache / "refs" / "main").write_text(revision)
+        torch.manual_seed(0)
+        model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(snapshot), dtype=torch.bfloat16)
+        model.save_pretrained(snapshot)  # safetensors
+    return home
+
+
+def test_the_cache_serves_the_real_models(hf_home):
+    cache = hf_home / "hub"
+    smol_tok = AutoTokenizer.from_pretrained("HuggingFaceTB/SmolLM2-135M", cache_dir=cache, local_files_only=True)
+    smol = AutoModelForCausalLM.from_pretrained("HuggingFaceTB/SmolLM2-135M", cache_dir=cache, local_files_only=True)
+    assert type(smol).__name__ == "LlamaForCausalLM"
+    assert 134_000_000 < smol.num_parameters() < 135_000_000
+    assert smol_tok.chat_template is None and smol_tok.eos_token == "<|endoftext|>" and smol_tok.pad_token is None
+    assert smol_tok.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"]) == [1, 2]
+    gpt_tok = AutoTokenizer.from_pretrained("distilgpt2", cache_dir=cache, local_files_only=True)
+    gpt = AutoModelForCausalLM.from_pretrained("distilgpt2", cache_dir=cache, local_files_only=True)
+    assert type(gpt).__name__ == "GPT2LMHeadModel" and 81_000_000 < gpt.num_parameters() < 83_000_000
+    assert gpt_tok.pad_token is None and gpt_tok.eos_token_id == 50256
+
+
+def execute(notebook: str, workdir: Path, hf_home: Path, monkeypatch) -> nbformat.NotebookNode:
+    """Run a notebook of the course, unchanged, in the full profile against the rehearsal cache."""
+    for name, value in {
+        "SFT_PROFILE": "full",
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(hf_home),
+        "SFT_DATASET": "bundled",
+        "SFT_MAX_STEPS": "4",
+        "SFT_BATCH_SIZE": "2",
+        "SFT_EVAL_REPLIES": "3",
+    }.items():
+        monkeypatch.setenv(name, value)  # the kernel inherits this process's environment
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
+    return nb
+
+
+def outputs_of(nb) -> str:
+    return "\n".join("".join(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+def test_notebook_02_full_profile(hf_home, tmp_path, monkeypatch):
+    nb = execute("02_sft_smollm2_smoltalk.ipynb", tmp_path, hf_home, monkeypatch)
+    text = outputs_of(nb)
+    assert "profile:    full" in text and "HuggingFaceTB/SmolLM2-135M" in text and "smoke run" in text
+    # The real base tokenizer: no template, <|endoftext|> as eos, no pad; ChatML tokens already known.
+    assert "before: chat template: False, eos: '<|endoftext|>', pad: None" in text
+    assert "already have ids [1, 2] in a vocabulary of 49,152" in text
+    assert "after:  chat template: True, eos: '<|im_end|>', pad: '<|endoftext|>'" in text
+    final = tmp_path / "outputs" / "02_sft_smollm2_smoltalk" / "final"
+    assert json.loads((final / "generation_config.json").read_text())["eos_token_id"] == 2
+    assert (final / "model.safetensors").exists() and (final / "chat_template.jinja").exists()
+    assert "reloaded: eos '<|im_end|>', generation stops at 2, chat template: True" in text
+
+
+def test_notebook_03_full_profile(hf_home, tmp_path, monkeypatch):
+    nb = execute("03_alpaca_masking_by_hand.ipynb", tmp_path, hf_home, monkeypatch)
+    text = outputs_of(nb)
+    assert "profile:    full" in text and "model:      distilgpt2" in text
+    assert "eos: '<|endoftext|>' (id 50256), pad: None" in text
+    # GPT-2's real BPE does not merge across our newline-ended marker, but does across a trailing space.
+    assert "records where separate encoding differs from joint encoding: 0 of 600" in text
+    assert "...with a template that ends in a space:                      0 of" not in text
+    # The notebook's own checks ran on the real BPE: labels decode to response + EOS, TRL agrees.
+    assert "all labels correct" in text
+    assert "examples whose tokens or labels differ: 0" in text
