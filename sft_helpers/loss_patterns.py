@@ -116,6 +116,14 @@ def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: i
     return PatternRun(recipe, trainer, [{"eval_loss": before, "step": 0}] + trainer.state.log_history, train_set)
 
 
+TIMING_KEYS = ("runtime", "per_second", "preparation_time")
+
+
+def without_timings(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The log history less its wall-clock figures, so that a rerun writes the same file."""
+    return [{k: v for k, v in row.items() if not any(t in k for t in TIMING_KEYS)} for row in history]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the four patterns, write the figures and the logs."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         history = train(run, recipe, Path(args.work) / name).history
         Path(args.logs).mkdir(parents=True, exist_ok=True)
         Path(args.figures).mkdir(parents=True, exist_ok=True)
-        (Path(args.logs) / f"{name}.json").write_text(json.dumps(history, indent=1) + "\n")
+        (Path(args.logs) / f"{name}.json").write_text(json.dumps(without_timings(history), indent=1) + "\n")
         figure = Path(args.figures) / FIGURE_NAMES[name]
         plot_training(history, title=f"{name.replace('_', ' ')}: {recipe.what}", save_to=figure)
         print(f"{name}: {diagnose(history).pattern}; wrote {figure}")
