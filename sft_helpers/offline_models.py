@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import bundled_data
+from .chat import ENDOFTEXT, IM_END, IM_START
 
-ENDOFTEXT, IM_START, IM_END = "<|endoftext|>", "<|im_start|>", "<|im_end|>"
 SEED = 0
 
 

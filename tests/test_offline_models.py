@@ -6,7 +6,8 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from sft_helpers import offline_models
-from sft_helpers.offline_models import ENDOFTEXT, IM_END, IM_START, standin_path
+from sft_helpers.chat import ENDOFTEXT, IM_END, IM_START
+from sft_helpers.offline_models import standin_path
 
 
 @pytest.fixture(scope="module")
