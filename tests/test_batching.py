@@ -39,10 +39,13 @@ def test_grouped_order_is_a_permutation_that_groups_lengths():
     order = batch_order(lengths, 4, "grouped", seed=0)
     flat = sorted(i for batch in order for i in batch)
     assert flat == list(range(len(lengths)))
-    # transformers sorts by length within "megabatches" and moves the longest example to the front,
-    # so a batch or two may still mix; the rest hold examples of like length.
-    spreads = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in order]
-    assert sum(s > 100 for s in spreads) <= 2
+    # transformers sorts by length within "megabatches" of random examples, so a batch that straddles
+    # short and long ones remains now and then; overall, far less of each batch is padding.
+    def padded_share(batches):
+        slots = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+        return 1 - sum(lengths[i] for b in batches for i in b) / slots
+
+    assert padded_share(order) < 0.25 < 0.4 < padded_share(batch_order(lengths, 4, "padded"))
     with pytest.raises(ValueError, match="batch_size"):
         batch_order(lengths, 0, "padded")
 

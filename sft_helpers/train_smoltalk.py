@@ -1,0 +1,140 @@
+"""Notebook 02's SmolLM2 fine-tune as a script, for one process or many under ``accelerate launch``.
+
+    python -m sft_helpers.train_smoltalk --output-dir outputs/smoltalk                 # one process
+    accelerate launch --config_file sft_helpers/accelerate_configs/ddp.yaml \\
+        -m sft_helpers.train_smoltalk --output-dir outputs/smoltalk                     # all GPUs, DDP
+    accelerate launch --cpu --num_processes 2 -m sft_helpers.train_smoltalk --max-steps 8   # 2 CPU processes
+
+``SFTTrainer`` needs no change to run on several processes: ``accelerate launch`` starts one process
+per device, each trains on its own shard of every batch, and their gradients are averaged before
+each step, so all copies of the model stay identical. ``--batch-size`` is per process: the
+effective batch is that times the number of processes.
+
+Each process writes ``process-<rank>.json`` into the output folder (what it trained on, and a
+checksum of its weights), so that you, or a test, can check that every process took part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+from pathlib import Path
+
+
+def weights_checksum(model) -> str:
+    """A hash of every weight: equal on all processes when data-parallel training kept them in sync."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().float().cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def parse_args(argv: list[str] | None = None):
+    parser = argparse.ArgumentParser(prog="sft_helpers.train_smoltalk", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--output-dir", default="outputs/train_smoltalk")
+    parser.add_argument("--max-steps", type=int, default=None, help="default: the profile's (SFT_MAX_STEPS)")
+    parser.add_argument("--batch-size", type=int, default=None, help="per process; default: the profile's")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.max_steps:
+        os.environ["SFT_MAX_STEPS"] = str(args.max_steps)
+    if args.batch_size:
+        os.environ["SFT_BATCH_SIZE"] = str(args.batch_size)
+
+    import torch
+    from datasets import load_dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
+    from trl import SFTConfig, SFTTrainer
+
+    from .chat import setup_chatml
+    from .device import detect_precision, precision_kwargs
+    from .profile import course_run
+    from .validation import conversation_lengths, validate
+
+    class CountingTrainer(SFTTrainer):
+        """Counts the batches and tokens this process trains on."""
+
+        local_batches = 0
+        local_tokens = 0
+
+        def training_step(self, model, inputs, num_items_in_batch=None):
+            self.local_batches += 1
+            self.local_tokens += int(inputs["input_ids"].numel())
+            return super().training_step(model, inputs, num_items_in_batch)
+
+    run = course_run("smoltalk")
+    set_seed(42)
+    tokenizer = AutoTokenizer.from_pretrained(run.model_name)
+    model = AutoModelForCausalLM.from_pretrained(run.model_name, dtype=torch.float32)
+    setup_chatml(tokenizer, model)
+    initial = weights_checksum(model)
+
+    dataset = load_dataset(run.dataset_path, run.dataset_config, data_files=run.data_files)
+    for split in dataset:
+        validate(dataset[split], "conversations")
+        lengths = conversation_lengths(dataset[split], tokenizer)
+        dataset[split] = dataset[split].select([i for i, n in enumerate(lengths) if n <= run.max_length])
+
+    config = SFTConfig(
+        output_dir=args.output_dir,
+        max_steps=run.max_steps,
+        per_device_train_batch_size=run.batch_size,
+        per_device_eval_batch_size=run.batch_size,
+        learning_rate=run.learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=0.05,
+        logging_steps=max(1, min(10, run.max_steps // 20)),
+        eval_strategy="steps",
+        eval_steps=max(run.max_steps // 4, 1),
+        save_strategy="no",
+        assistant_only_loss=True,
+        max_length=None,  # over-long conversations were dropped above
+        padding_free=True,
+        activation_checkpointing=False,
+        ddp_find_unused_parameters=False,  # every parameter gets a gradient; the search would cost a pass
+        report_to="none",
+        seed=42,
+        **precision_kwargs(device := ("cuda" if torch.cuda.is_available() else "cpu"), detect_precision(device)),
+    )
+    trainer = CountingTrainer(
+        model=model, args=config, train_dataset=dataset["train"], eval_dataset=dataset["test"], processing_class=tokenizer
+    )
+    state = trainer.accelerator.state
+    if trainer.accelerator.is_main_process:
+        print(run.summary())
+        print(f"{state.num_processes} process(es), distributed type {state.distributed_type}; "
+              f"effective batch {run.batch_size * state.num_processes}")
+    trainer.train()
+
+    losses = [row["loss"] for row in trainer.state.log_history if "loss" in row]
+    evals = [row["eval_loss"] for row in trainer.state.log_history if "eval_loss" in row]
+    report = {
+        "rank": state.process_index,
+        "world_size": state.num_processes,
+        "distributed_type": str(state.distributed_type),
+        "device": str(trainer.accelerator.device),
+        "global_steps": trainer.state.global_step,
+        "local_batches": trainer.local_batches,
+        "local_tokens": trainer.local_tokens,
+        "initial_weights": initial,
+        "final_weights": weights_checksum(trainer.accelerator.unwrap_model(trainer.model)),
+        "train_losses": losses,
+        "eval_losses": evals,
+    }
+    Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+    (Path(args.output_dir) / f"process-{state.process_index}.json").write_text(json.dumps(report, indent=2))
+    # save_model writes from the main process only, after all processes reach this point.
+    trainer.save_model(os.path.join(args.output_dir, "final"))
+    if trainer.accelerator.is_main_process:
+        print(f"training loss {losses[0]:.3f} -> {losses[-1]:.3f}; validation loss {evals[-1]:.3f}")
+        print(f"saved to {os.path.join(args.output_dir, 'final')}")
+
+
+if __name__ == "__main__":
+    main()

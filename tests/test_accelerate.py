@@ -1,0 +1,60 @@
+"""The SmolLM2 script under `accelerate launch` with two processes, on the CPU."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+from sft_helpers.evaluation import chat_reply
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "sft_helpers" / "accelerate_configs"
+
+
+def test_two_processes_train_in_step_and_save_a_loadable_model(tmp_path):
+    env = dict(os.environ, SFT_PROFILE="offline", HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
+    accelerate = Path(os.sys.executable).with_name("accelerate")
+    # accelerate 1.15's `--cpu` launcher starts a single process unless MPI is set up; `--multi_gpu`
+    # starts one process per slot through torchrun, and with no GPU visible each trains on the CPU
+    # (distributed type MULTI_CPU, gloo backend).
+    command = [str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+               "--mixed_precision", "no", "--dynamo_backend", "no",
+               "-m", "sft_helpers.train_smoltalk", "--output-dir", str(tmp_path), "--max-steps", "6"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "2 process(es), distributed type DistributedType.MULTI_CPU" in done.stdout
+
+    reports = [json.loads((tmp_path / f"process-{rank}.json").read_text()) for rank in (0, 1)]
+    for rank, r in enumerate(reports):
+        assert r["rank"] == rank and r["world_size"] == 2
+        assert r["global_steps"] == r["local_batches"] == 6  # each process ran every step on its own batch
+        assert r["final_weights"] != r["initial_weights"]
+        assert r["local_tokens"] > 0
+    # The two processes saw different data yet ended with identical weights: gradients were averaged.
+    assert reports[0]["final_weights"] == reports[1]["final_weights"]
+    losses = reports[0]["train_losses"]
+    assert losses[-1] < losses[0]
+
+    final = tmp_path / "final"
+    tokenizer = AutoTokenizer.from_pretrained(final)
+    model = AutoModelForCausalLM.from_pretrained(final, dtype=torch.float32)
+    from sft_helpers.train_smoltalk import weights_checksum
+
+    assert weights_checksum(model) == reports[0]["final_weights"]
+    reply, _ = chat_reply(model, tokenizer, [{"role": "user", "content": "Hi there!"}], 8)
+    assert isinstance(reply, str)
+
+
+@pytest.mark.parametrize("name,kind", [("ddp.yaml", "MULTI_GPU"), ("fsdp.yaml", "FSDP")])
+def test_accelerate_configs_load(name, kind):
+    from accelerate.commands.config.config_args import load_config_from_file
+
+    config = load_config_from_file(str(CONFIGS / name))
+    assert config.distributed_type.value == kind
+    assert config.mixed_precision == "bf16" and config.num_processes == 2
+    if kind == "FSDP":
+        assert config.fsdp_config["fsdp_transformer_layer_cls_to_wrap"] == "LlamaDecoderLayer"
