@@ -1,8 +1,9 @@
 """Device and precision detection, in the form ``TrainingArguments`` and ``SFTConfig`` take.
 
-TRL's ``SFTConfig`` defaults to ``bf16=True``, which fails on a CPU and on CUDA cards without
-bfloat16 (a Colab T4). ``precision_kwargs()`` gives the right flags for whatever machine runs the
-notebook, so one notebook runs everywhere.
+TRL's ``SFTConfig`` defaults to ``bf16=True``. On a CPU that stops with an error; on a CUDA card
+older than compute capability 8.0 (a Colab T4 is 7.5) torch 2.13 *emulates* bf16, so training runs,
+but slowly and off the tensor cores. ``precision_kwargs()`` gives the right flags for whatever machine
+runs the notebook, so one notebook runs everywhere and fast.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ Precision = Literal["bf16", "fp16", "fp32"]
 
 PRECISION_MEANING = {
     "bf16": "bfloat16 mixed precision: half the memory traffic of fp32, fp32's range, no loss scaling needed",
-    "fp16": "float16 mixed precision with loss scaling: the fast path on GPUs without bfloat16 (for example a T4)",
+    "fp16": "float16 mixed precision with loss scaling: the fast path on GPUs without bfloat16 tensor cores (for example a T4)",
     "fp32": "full float32: the safe choice on a CPU, where mixed precision brings little and bf16 may be slow",
 }
 
@@ -34,13 +35,21 @@ def detect_device() -> Device:
     return "cpu"
 
 
+# bf16 tensor cores arrived with Ampere (compute capability 8.0: A100, RTX 30xx, L4 is 8.9).
+BF16_MIN_CAPABILITY = (8, 0)
+
+
 def detect_precision(device: Device | None = None) -> Precision:
-    """The training precision ``device`` supports: bf16 where it can, fp16 on older CUDA cards, else fp32."""
+    """The training precision ``device`` runs fast: bf16 from compute capability 8.0, fp16 below it, else fp32."""
     import torch
 
     device = device or detect_device()
     if device == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        if torch.version.hip:  # AMD GPUs under ROCm: every one torch supports runs bf16 natively
+            return "bf16"
+        # Not torch.cuda.is_bf16_supported(): in torch 2.13 it counts emulation and answers True on a T4,
+        # where bf16 runs without tensor cores, several times slower than fp16.
+        return "bf16" if torch.cuda.get_device_capability() >= BF16_MIN_CAPABILITY else "fp16"
     if device == "mps":
         # Apple GPUs run bf16 from macOS 14 on (the same test transformers uses); before that, fp32.
         return "bf16" if torch.backends.mps.is_macos_or_newer(14, 0) else "fp32"

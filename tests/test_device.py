@@ -6,34 +6,57 @@ from sft_helpers.device import check_requirements, detect_device, detect_precisi
 
 
 @pytest.fixture
-def fake_gpu(monkeypatch):
-    """Pretend to be on a CUDA machine; the test sets whether it has bf16."""
+def no_gpu(monkeypatch):
+    """A machine with neither CUDA nor an Apple GPU, whatever machine runs the tests."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
 
-    def make(bf16: bool):
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    """Pretend to be on a CUDA card of the given compute capability.
+
+    ``is_bf16_supported`` answers True for every card, as torch 2.13 does by default (it counts
+    emulation), so a precision chosen from it would be wrong on a T4 and the tests would show it.
+    """
+
+    def make(capability: tuple[int, int]):
         monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a, **k: capability)
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
 
     return make
 
 
-def test_cpu_machine_trains_in_fp32():
-    # This machine (and CI) has no GPU.
+def test_cpu_machine_trains_in_fp32(no_gpu):
     assert detect_device() == "cpu"
     assert detect_precision() == "fp32"
     assert precision_kwargs() == {"bf16": False, "fp16": False, "use_cpu": True}
 
 
-def test_cuda_with_bf16(fake_gpu):
-    fake_gpu(bf16=True)
+@pytest.mark.parametrize(
+    "card, capability, precision",
+    [
+        ("T4 (Colab's free GPU)", (7, 5), "fp16"),
+        ("V100", (7, 0), "fp16"),
+        ("A100", (8, 0), "bf16"),
+        ("L4", (8, 9), "bf16"),
+        ("H100", (9, 0), "bf16"),
+    ],
+)
+def test_cuda_precision_follows_compute_capability(fake_gpu, card, capability, precision):
+    fake_gpu(capability)
     assert detect_device() == "cuda"
-    assert detect_precision() == "bf16"
-    assert precision_kwargs() == {"bf16": True, "fp16": False, "use_cpu": False}
+    assert detect_precision() == precision, card
+    assert precision_kwargs() == {"bf16": precision == "bf16", "fp16": precision == "fp16", "use_cpu": False}
 
 
-def test_t4_without_bf16_gets_fp16(fake_gpu):
-    fake_gpu(bf16=False)
-    assert detect_precision("cuda") == "fp16"
-    assert precision_kwargs() == {"bf16": False, "fp16": True, "use_cpu": False}
+def test_torch_counts_emulated_bf16_as_supported():
+    # Why detect_precision reads the capability: this default would say yes on a T4.
+    import inspect
+
+    signature = inspect.signature(torch.cuda.is_bf16_supported)
+    assert signature.parameters["including_emulation"].default is True
 
 
 def test_mps_is_chosen_after_cuda(monkeypatch):
@@ -91,7 +114,7 @@ def test_local_build_label_is_not_a_mismatch(tmp_path, monkeypatch):
     assert check_requirements(path) == [(True, "torch 2.13.0+cpu")]
 
 
-def test_environment_report_of_the_course_is_all_ok():
+def test_environment_report_of_the_course_is_all_ok(no_gpu):
     report = environment_report()
     lines = report.splitlines()
     assert any(line.startswith("[OK] trl ") for line in lines)
