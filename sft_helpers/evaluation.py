@@ -21,10 +21,10 @@ def _greedy(model, tokenizer, inputs, max_new_tokens: int) -> tuple[str, bool]:
     import torch
 
     inputs = inputs.to(model.device)
+    # `is None`, not `or`: SmolLM2 pads with id 0, which `or` would silently replace by the end-of-turn token.
+    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     with torch.no_grad():
-        output = model.generate(
-            **inputs, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id
-        )
+        output = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad_token_id)
     new_tokens = output[0, inputs["input_ids"].shape[1] :]
     ended = len(new_tokens) > 0 and new_tokens[-1].item() == tokenizer.eos_token_id
     return tokenizer.decode(new_tokens, skip_special_tokens=True), ended
@@ -75,8 +75,17 @@ def answer_instructions(
     return replies
 
 
-def reply_metrics(replies: Sequence[Reply]) -> dict[str, float]:
-    """Share of replies that ended their turn, and share of checkable questions answered correctly."""
+def reply_metrics(replies: Sequence[Reply]) -> dict[str, float | None]:
+    """Share of replies that ended their turn, and share of checkable questions answered correctly.
+
+    ``correct_share`` is ``None`` when no question was checkable (real everyday conversations have none):
+    there is nothing to measure, which is not the same as a score of zero.
+
+    >>> reply_metrics([Reply("Hi!", "Hello.", True, None), Reply("What is 2 plus 2?", "2 plus 2 is 4.", True, True)])
+    {'replies': 2, 'ended_share': 1.0, 'checkable': 1, 'correct_share': 1.0}
+    >>> reply_metrics([Reply("Hi!", "Hello.", False, None)])["correct_share"] is None
+    True
+    """
     if not replies:
         raise ValueError("no replies to measure")
     checkable = [r.correct for r in replies if r.correct is not None]
@@ -84,5 +93,5 @@ def reply_metrics(replies: Sequence[Reply]) -> dict[str, float]:
         "replies": len(replies),
         "ended_share": sum(r.ended for r in replies) / len(replies),
         "checkable": len(checkable),
-        "correct_share": (sum(checkable) / len(checkable)) if checkable else float("nan"),
+        "correct_share": (sum(checkable) / len(checkable)) if checkable else None,
     }

@@ -100,7 +100,9 @@ def mask_prompt(prompt_ids: Sequence[int], response_ids: Sequence[int]) -> tuple
     return input_ids, labels
 
 
-def encode_instruction_batch(batch: Mapping[str, list], tokenizer, max_length: int) -> dict[str, list]:
+def encode_instruction_batch(
+    batch: Mapping[str, list], tokenizer, max_length: int, indices: Sequence[int] | None = None
+) -> dict[str, list]:
     """Tokenize a batch of Alpaca-style records into masked examples (for ``datasets.map(batched=True)``).
 
     The prompt (``instruction_prompt``) and the response are encoded **separately** and concatenated,
@@ -109,13 +111,16 @@ def encode_instruction_batch(batch: Mapping[str, list], tokenizer, max_length: i
     so this usually equals encoding the joined text (``boundary_mismatches`` counts the exceptions).
     The end-of-sequence token is appended to every response and learned. Examples that do not fit in
     ``max_length`` are marked ``fits=False``: truncating them would cut the response and its EOS, so
-    they are dropped instead (see ``build_masked_dataset``).
+    they are dropped instead (see ``build_masked_dataset``). ``indices`` (from ``datasets.map(with_indices=True)``)
+    become the ``source_index`` column, so that each example can be traced back to its record after drops.
     """
     inputs = batch.get("input") or [None] * len(batch["instruction"])
     prompts = [instruction_prompt(i, x) for i, x in zip(batch["instruction"], inputs)]
     prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
     response_ids = tokenizer(list(batch["output"]), add_special_tokens=False)["input_ids"]
     out: dict[str, list] = {"input_ids": [], "labels": [], "attention_mask": [], "prompt_length": [], "fits": []}
+    if indices is not None:
+        out["source_index"] = list(indices)
     for p, r in zip(prompt_ids, response_ids):
         input_ids, labels = mask_prompt(p, r + [tokenizer.eos_token_id])
         fits = len(input_ids) <= max_length and len(r) > 0
@@ -125,6 +130,11 @@ def encode_instruction_batch(batch: Mapping[str, list], tokenizer, max_length: i
         out["prompt_length"].append(len(p))
         out["fits"].append(fits)
     return out
+
+
+def _encode_with_indices(batch: Mapping[str, list], indices: list[int], tokenizer, max_length: int) -> dict[str, list]:
+    # datasets.map(with_indices=True) passes the indices second.
+    return encode_instruction_batch(batch, tokenizer, max_length, indices)
 
 
 @dataclass(frozen=True)
@@ -140,14 +150,15 @@ class MaskingReport:
 def build_masked_dataset(dataset, tokenizer, max_length: int, num_proc: int | None = None):
     """Tokenize and mask an Alpaca-style ``datasets.Dataset`` once, batched; drop what does not fit.
 
-    Returns the masked ``Dataset`` (``input_ids``, ``labels``, ``attention_mask``, ``prompt_length``) and a
-    ``MaskingReport`` with the counts.
+    Returns the masked ``Dataset`` (``input_ids``, ``labels``, ``attention_mask``, ``prompt_length``, and
+    ``source_index``: the row of ``dataset`` each example came from) and a ``MaskingReport`` with the counts.
     """
     if tokenizer.eos_token_id is None:
         raise ValueError("the tokenizer has no end-of-sequence token; the model could never learn to stop")
     encoded = dataset.map(
-        encode_instruction_batch,
+        _encode_with_indices,
         batched=True,
+        with_indices=True,
         fn_kwargs={"tokenizer": tokenizer, "max_length": max_length},
         remove_columns=dataset.column_names,
         num_proc=num_proc,
@@ -166,8 +177,16 @@ def boundary_mismatches(tokenizer, prompts: Sequence[str], responses: Sequence[s
 
 
 def check_response_labels(tokenizer, examples: Iterable[Mapping[str, Any]], responses: Sequence[str]) -> None:
-    """Assert that each example's learned labels decode exactly to its response followed by EOS."""
-    for index, (row, response) in enumerate(zip(examples, responses)):
+    """Assert that each example's learned labels decode exactly to its response followed by EOS.
+
+    ``responses`` are the outputs of the records the examples were built from, all of them, in order:
+    each example is matched with ``responses[example["source_index"]]``, so dropped records do not shift
+    the comparison.
+    """
+    for index, row in enumerate(examples):
+        if "source_index" not in row:
+            raise LabelError(f"example {index}: no 'source_index' column; cannot tell which record it came from")
+        response = responses[row["source_index"]]
         learned = [t for t in row["labels"] if t != IGNORE_INDEX]
         decoded = tokenizer.decode(learned)
         if decoded != response + tokenizer.eos_token:

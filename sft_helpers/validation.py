@@ -104,6 +104,65 @@ def validate(records: Iterable[Any], kind: str, max_shown: int = 10) -> int:
     return len(records)
 
 
+@dataclass(frozen=True)
+class DropReport:
+    """What ``drop_problem_records`` kept and dropped, and why, each problem named by its record."""
+
+    records: int
+    problems: tuple[Problem, ...]
+    max_shown: int = 5
+
+    @property
+    def dropped(self) -> int:
+        return len({p.record for p in self.problems})
+
+    @property
+    def kept(self) -> int:
+        return self.records - self.dropped
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return f"{self.records:,} records checked, no problems"
+        lines = [f"{self.records:,} records checked: {self.dropped:,} dropped, {self.kept:,} kept"]
+        lines += [f"  {p}" for p in self.problems[: self.max_shown]]
+        if len(self.problems) > self.max_shown:
+            lines.append(f"  ... and {len(self.problems) - self.max_shown:,} more problems")
+        return "\n".join(lines)
+
+
+def drop_problem_records(dataset, kind: str, max_share: float = 0.05):
+    """Drop the records of a ``datasets.Dataset`` that cannot train, and report each one by index.
+
+    Real data sets have a few such records (``tatsu-lab/alpaca`` has 28 empty outputs among 52,002), and
+    one of them should not stop a run. Many of them mean the data is not in the format the course
+    expects, so above ``max_share`` of the records this raises ``DataError`` instead of training on
+    what is left.
+
+    >>> from datasets import Dataset
+    >>> rows = [{"instruction": "Say hi.", "input": "", "output": "Hi!"}, {"instruction": "Say hi.", "input": "", "output": ""}]
+    >>> kept, report = drop_problem_records(Dataset.from_list(rows * 20), "instructions", max_share=0.5)
+    >>> print(report)
+    40 records checked: 20 dropped, 20 kept
+      record 1: output is empty
+      record 3: output is empty
+      record 5: output is empty
+      record 7: output is empty
+      record 9: output is empty
+      ... and 15 more problems
+    >>> len(kept)
+    20
+    """
+    problems = find_problems(dataset, kind)
+    report = DropReport(len(dataset), tuple(problems))
+    if report.dropped > max_share * report.records:
+        raise DataError(
+            f"{report.dropped:,} of {report.records:,} records have problems, more than {max_share:.0%}: "
+            f"is this data set in the {kind} format?\n{report}"
+        )
+    bad = {p.record for p in problems}
+    return dataset.select([i for i in range(len(dataset)) if i not in bad]), report
+
+
 def conversation_lengths(records: Iterable[Mapping], tokenizer) -> list[int]:
     """Length in tokens of each conversation, rendered with the tokenizer's chat template."""
     return [len(tokenizer.apply_chat_template(list(r["messages"]), tokenize=True, return_dict=True)["input_ids"]) for r in records]

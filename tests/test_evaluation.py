@@ -1,5 +1,3 @@
-import math
-
 import pytest
 import torch
 from transformers import AutoTokenizer
@@ -85,6 +83,20 @@ def test_complete_and_answer_instructions(gpt2_tok):
 def test_reply_metrics():
     replies = [Reply("q", "a", True, True), Reply("q", "a", True, False), Reply("q", "a", False, None), Reply("q", "a", True, True)]
     assert reply_metrics(replies) == {"replies": 4, "ended_share": 0.75, "checkable": 3, "correct_share": 2 / 3}
-    assert math.isnan(reply_metrics([Reply("q", "a", False, None)])["correct_share"])
+    assert reply_metrics([Reply("q", "a", False, None)])["correct_share"] is None  # nothing to measure, not zero
+
+
+def test_a_pad_id_of_zero_is_passed_to_generate(chat_tok):
+    # SmolLM2 pads with <|endoftext|>, id 0: a falsy id that must not be replaced by the end of turn.
+    assert chat_tok.pad_token_id == 0 and chat_tok.eos_token_id != 0
+    seen = {}
+
+    class Recorder(ScriptedModel):
+        def generate(self, input_ids, pad_token_id=None, **kwargs):
+            seen["pad_token_id"] = pad_token_id
+            return super().generate(input_ids, pad_token_id=pad_token_id, **kwargs)
+
+    chat_reply(Recorder(chat_tok, ["Hello."]), chat_tok, [{"role": "user", "content": "Hi"}])
+    assert seen["pad_token_id"] == 0
     with pytest.raises(ValueError):
         reply_metrics([])

@@ -121,7 +121,7 @@ def test_mask_prompt():
 def test_tokenised_once_into_a_dataset(masked):
     dataset, report = masked
     assert isinstance(dataset, Dataset)
-    assert dataset.column_names == ["input_ids", "labels", "attention_mask", "prompt_length"]
+    assert dataset.column_names == ["input_ids", "labels", "attention_mask", "prompt_length", "source_index"]
     assert (report.records, report.kept, report.dropped) == (3, 3, 0)
 
 
@@ -151,6 +151,19 @@ def test_overlong_examples_are_dropped_not_left_all_masked(gpt2_tokenizer):
     ids = [5] * 16
     with pytest.raises(LabelError, match="no response tokens"):
         check_labels(ids, [M] * 16, prompt_length=16, eos_token_id=EOS)
+
+
+def test_labels_are_compared_with_their_own_record_after_drops(gpt2_tokenizer):
+    # The middle record is too long to fit and is dropped; the last example must still be compared
+    # with the last record's output, not with the second one's.
+    records = {k: list(v) for k, v in RECORDS.items()}
+    records["output"][1] = "A very long answer that goes on. " * 20
+    dataset, report = build_masked_dataset(Dataset.from_dict(records), gpt2_tokenizer, max_length=64)
+    assert report.dropped == 1 and dataset["source_index"] == [0, 2]
+    check_response_labels(gpt2_tokenizer, dataset, records["output"])
+    with pytest.raises(LabelError, match="example 1: labels decode to"):
+        # the outputs of the kept records, by position: what the old positional check compared
+        check_response_labels(gpt2_tokenizer, dataset, [records["output"][0], records["output"][2], "(none)"])
 
 
 def test_empty_response_is_dropped(gpt2_tokenizer):

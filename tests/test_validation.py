@@ -4,6 +4,7 @@ from sft_helpers.validation import (
     DataError,
     conversation_lengths,
     conversation_problems,
+    drop_problem_records,
     find_problems,
     instruction_problems,
     truncation_summary,
@@ -102,3 +103,32 @@ def test_conversation_lengths_use_the_template():
     (n,) = conversation_lengths([GOOD], tok)
     assert n == len(tok(tok.apply_chat_template(GOOD["messages"], tokenize=False)).input_ids)
     assert n > len(tok("Hi").input_ids) + len(tok("Hello!").input_ids) + 4  # markers and roles count too
+
+
+def test_drop_problem_records_names_and_counts_what_it_drops():
+    from datasets import Dataset
+
+    good = {"instruction": "Name a colour.", "input": "", "output": "Blue."}
+    rows = [good] * 30 + [dict(good, output=""), dict(good, output="  "), dict(good, instruction="a<|endoftext|>")]
+    kept, report = drop_problem_records(Dataset.from_list(rows), "instructions", max_share=0.1)
+    assert len(kept) == 30 == report.kept and report.dropped == 3
+    assert [p.record for p in report.problems] == [30, 31, 32]
+    assert "33 records checked: 3 dropped, 30 kept" in str(report)
+    assert "record 30: output is empty" in str(report) and "record 31: output is only whitespace" in str(report)
+    assert all(r["output"].strip() for r in kept)
+
+
+def test_drop_problem_records_refuses_a_data_set_in_another_format():
+    from datasets import Dataset
+
+    rows = [{"instruction": "Hi", "input": "", "output": ""}] * 3 + [{"instruction": "Hi", "input": "", "output": "Hello"}] * 7
+    with pytest.raises(DataError, match="3 of 10 records have problems, more than 5%"):
+        drop_problem_records(Dataset.from_list(rows), "instructions")
+
+
+def test_clean_data_set_passes_through_unchanged():
+    from datasets import Dataset
+
+    data = Dataset.from_list([GOOD] * 4)
+    kept, report = drop_problem_records(data, "conversations")
+    assert len(kept) == 4 and str(report) == "4 records checked, no problems"
