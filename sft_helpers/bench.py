@@ -31,6 +31,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from . import estimates
 from .batching import Layout, encode_conversation, make_batches, model_inputs, token_counts, useful_token_fraction
 
 
@@ -70,8 +71,6 @@ REAL_CONFIGS: dict[str, dict[str, Any]] = {
     ),
 }
 
-# Dense bf16 peak of the GPUs a student or instructor is likely to rent, in FLOP/s (vendor figures).
-PEAK_BF16_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10": 125e12, "T4": 65e12}
 
 DEFAULT_EXAMPLES = {"smoltalk": 256, "alpaca": 540}  # alpaca: all 540 training records
 
@@ -141,8 +140,7 @@ def flops_per_token(model, mean_context: float) -> float:
     config = model.config
     layers = getattr(config, "num_hidden_layers", None) or config.n_layer
     width = getattr(config, "hidden_size", None) or config.n_embd
-    params = sum(p.numel() for p in model.parameters())
-    return 6 * params + 12 * layers * width * mean_context
+    return estimates.flops_per_token(sum(p.numel() for p in model.parameters()), layers, width, mean_context)
 
 
 def _rss_bytes() -> int:
@@ -244,8 +242,8 @@ def _device_name(device: str) -> str:
 
 
 def mfu(figures: dict[str, Any]) -> float | None:
-    """Model FLOPs utilisation against the GPU's dense bf16 peak, when the GPU is one we know."""
-    for name, peak in PEAK_BF16_FLOPS.items():
+    """Model FLOPs utilisation against the GPU's dense 16-bit peak, when the GPU is one we know."""
+    for name, peak in estimates.PEAK_FLOPS.items():
         if name in figures["device"] and figures["precision"] == "bf16":
             return figures["model_flops_per_second"] / peak
     return None

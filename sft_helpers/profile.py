@@ -16,7 +16,7 @@ Overrides, read when ``course_run`` is called: ``SFT_MAX_STEPS``, ``SFT_BATCH_SI
 measure a model), and ``SFT_HUB_TIMEOUT`` (seconds for the Hub check, default 5).
 
 A run with fewer steps than its profile's default is a *smoke run*: the notebooks then skip the
-checks that training worked, since a few steps cannot show it, and say so.
+checks that training worked, since a few steps cannot show it, say so, and generate short replies.
 """
 
 from __future__ import annotations
@@ -34,41 +34,54 @@ PROFILES = ("auto", "full", "offline")
 
 
 @dataclass(frozen=True)
+class Scale:
+    """How big a run is in one profile: steps, batch, step size, lengths."""
+
+    max_steps: int
+    batch_size: int
+    learning_rate: float
+    max_length: int  # training tokens per example
+    max_new_tokens: int  # generation budget per reply when measuring the model
+
+
+@dataclass(frozen=True)
 class Task:
-    """One fine-tuning task of the course, in both profiles."""
+    """One fine-tuning task of the course: where its model and data come from, and its scale per profile."""
 
     hub_model: str
     standin: str
     hub_dataset: str
     hub_dataset_config: str | None
     bundled: str
-    full_max_steps: int
-    full_batch_size: int
-    full_learning_rate: float
-    full_max_length: int
-    offline_max_steps: int
-    offline_batch_size: int
-    offline_learning_rate: float
-    offline_max_length: int
+    full: Scale
+    offline: Scale
 
+    def scale(self, profile: Profile) -> Scale:
+        return self.full if profile == "full" else self.offline
+
+
+# A smoke run only shows that the code runs; its replies are cut short to keep it quick.
+SMOKE_MAX_NEW_TOKENS = 16
 
 TASKS: dict[str, Task] = {
     # Full: the first tutorial's scale, 1,000 steps at batch 4 and learning rate 5e-5, which suits a
-    # pretrained 135M model. Offline: a randomly initialised ~1M-parameter model needs a far higher
-    # learning rate; 400 steps (about 5 epochs of the bundled set) take well under a minute on 2 cores.
+    # pretrained 135M model; real everyday-conversation replies run to 150 tokens, hence the budget.
+    # Offline: a randomly initialised ~1M-parameter model needs a far higher learning rate; 400 steps
+    # (about 5 epochs of the bundled set) take well under a minute on 2 cores; its replies are short.
     "smoltalk": Task(
         hub_model="HuggingFaceTB/SmolLM2-135M", standin="tiny-smollm2",
         hub_dataset="HuggingFaceTB/smoltalk", hub_dataset_config="everyday-conversations", bundled="conversations",
-        full_max_steps=1000, full_batch_size=4, full_learning_rate=5e-5, full_max_length=1024,
-        offline_max_steps=400, offline_batch_size=8, offline_learning_rate=3e-3, offline_max_length=512,
+        full=Scale(max_steps=1000, batch_size=4, learning_rate=5e-5, max_length=1024, max_new_tokens=256),
+        offline=Scale(max_steps=400, batch_size=8, learning_rate=3e-3, max_length=512, max_new_tokens=48),
     ),
-    # Full: about one epoch of Alpaca's 52,002 records at batch 16. Offline: the tiny GPT-2 learns
-    # to use its prompt only with larger batches (batch 8 stalls); 400 steps at 32 take about 40 s.
+    # Full: about one epoch of Alpaca's 52,002 records at batch 16; an example fits in 256 tokens, so a
+    # reply gets at most about 200. Offline: the tiny GPT-2 learns to use its prompt only with larger
+    # batches (batch 8 stalls); 400 steps at 32 take about 40 s.
     "alpaca": Task(
         hub_model="distilgpt2", standin="tiny-gpt2",
         hub_dataset="tatsu-lab/alpaca", hub_dataset_config=None, bundled="instructions",
-        full_max_steps=3250, full_batch_size=16, full_learning_rate=5e-5, full_max_length=256,
-        offline_max_steps=400, offline_batch_size=32, offline_learning_rate=3e-3, offline_max_length=256,
+        full=Scale(max_steps=3250, batch_size=16, learning_rate=5e-5, max_length=256, max_new_tokens=192),
+        offline=Scale(max_steps=400, batch_size=32, learning_rate=3e-3, max_length=256, max_new_tokens=48),
     ),
 }
 
@@ -94,6 +107,7 @@ class CourseRun:
     batch_size: int = 0
     learning_rate: float = 0.0
     max_length: int = 0
+    max_new_tokens: int = 48
     eval_replies: int = 60
     smoke_run: bool = False  # fewer steps than the profile's default: too short to check learning
 
@@ -110,7 +124,8 @@ class CourseRun:
                 f"profile:    {self.profile} (SFT_PROFILE={self.requested}: {self.reason})",
                 f"model:      {self.model_label}",
                 f"data set:   {self.dataset_label}",
-                f"max steps:  {self.max_steps}" + (" (a smoke run: learning checks are skipped)" if self.smoke_run else ""),
+                f"max steps:  {self.max_steps}"
+                + (f" (a smoke run: learning checks are skipped, replies cut at {self.max_new_tokens} tokens)" if self.smoke_run else ""),
                 f"batch size: {self.batch_size}, learning rate: {self.learning_rate:g}, max length: {self.max_length} tokens",
             ]
         )
@@ -197,9 +212,9 @@ def course_run(task: str) -> CourseRun:
         dataset_path, data_files = dataset, None
         dataset_config = os.environ.get("SFT_DATASET_CONFIG") or (spec.hub_dataset_config if dataset == spec.hub_dataset else None)
 
-    full = profile == "full"
-    default_steps = spec.full_max_steps if full else spec.offline_max_steps
-    max_steps = _int_override("SFT_MAX_STEPS", default_steps)
+    scale = spec.scale(profile)
+    max_steps = _int_override("SFT_MAX_STEPS", scale.max_steps)
+    smoke_run = max_steps < scale.max_steps
     run = CourseRun(
         task=task,
         profile=profile,
@@ -211,11 +226,12 @@ def course_run(task: str) -> CourseRun:
         dataset_config=dataset_config,
         data_files=data_files,
         max_steps=max_steps,
-        batch_size=_int_override("SFT_BATCH_SIZE", spec.full_batch_size if full else spec.offline_batch_size),
-        learning_rate=spec.full_learning_rate if full else spec.offline_learning_rate,
-        max_length=spec.full_max_length if full else spec.offline_max_length,
+        batch_size=_int_override("SFT_BATCH_SIZE", scale.batch_size),
+        learning_rate=scale.learning_rate,
+        max_length=scale.max_length,
+        max_new_tokens=min(scale.max_new_tokens, SMOKE_MAX_NEW_TOKENS) if smoke_run else scale.max_new_tokens,
         eval_replies=_int_override("SFT_EVAL_REPLIES", 60),
-        smoke_run=max_steps < default_steps,
+        smoke_run=smoke_run,
     )
     if profile == "offline" and requested == "auto":
         print(fallback_banner(spec, reason, model_label), file=sys.stderr)
