@@ -92,7 +92,16 @@ def _public_version(version: str) -> str:
 
 
 def check_requirements(path: str | Path) -> list[tuple[bool, str]]:
-    """One ``(ok, line)`` per requirement: the installed version against the pinned one."""
+    """One ``(ok, line)`` per requirement: the installed version against the pinned one.
+
+    On Colab, the packages the course keeps at Colab's own versions (torch and the notebook tools, see
+    ``sft_helpers.colab``) are fine at any version.
+    """
+    import sys
+
+    from .colab import KEPT_ON_COLAB, canonical
+
+    on_colab = "google.colab" in sys.modules
     rows = []
     for req in read_requirements(path):
         try:
@@ -101,6 +110,9 @@ def check_requirements(path: str | Path) -> list[tuple[bool, str]]:
             rows.append((False, f"{req.name}: not installed (want {req.version or 'any version'})"))
             continue
         ok = req.version is None or _public_version(installed) == req.version
+        if not ok and on_colab and canonical(req.name) in KEPT_ON_COLAB:
+            rows.append((True, f"{req.name} {installed} (Colab's own, kept; the course pins {req.version})"))
+            continue
         want = f", want {req.version}" if not ok else ""
         rows.append((ok, f"{req.name} {installed}{want}"))
     return rows

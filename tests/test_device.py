@@ -127,3 +127,17 @@ def test_environment_report_shows_failures(tmp_path):
     path = tmp_path / "requirements.txt"
     path.write_text("pytest==0.0.1\n")
     assert environment_report(path).splitlines()[0].startswith("[FAIL] pytest ")
+
+
+def test_on_colab_its_own_torch_is_not_a_failure(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    monkeypatch.setattr(device.metadata, "version", lambda name: {"torch": "2.9.0+cu126"}.get(name, "1.0"))
+    path = tmp_path / "requirements.txt"
+    path.write_text("torch==2.13.0\ntrl==1.16.0\n")
+    assert [ok for ok, _ in check_requirements(path)] == [False, False]
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    rows = check_requirements(path)
+    assert rows[0] == (True, "torch 2.9.0+cu126 (Colab's own, kept; the course pins 2.13.0)")
+    assert rows[1] == (False, "trl 1.0, want 1.16.0")  # only what the course keeps at Colab's version

@@ -72,13 +72,6 @@ def test_install_cells_agree_with_requirements(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_every_notebook_opens_with_the_same_colab_cell(path):
-    reference = code_cells(ROOT / "notebooks" / "00_setup.ipynb")[0]
-    assert "google.colab" in reference and "-r requirements.txt" in reference
-    assert code_cells(path)[0] == reference, f"{path.name}: its first code cell must be the Colab install cell of 00_setup"
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_stored_errors_and_no_login(path):
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
