@@ -14,6 +14,7 @@ seeds, the offline profile gives the same curves every time on the same machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -60,6 +61,20 @@ def recipes(run: CourseRun) -> dict[str, Recipe]:
             "memorisation", "4 conversations, validated on themselves", 4, lr, steps, validate_on_training_data=True
         ),
     }
+
+
+def full_profile_estimate(run: CourseRun) -> str:
+    """What the four runs cost in the full profile on a Colab T4: an estimate from FLOPs, never a measurement."""
+    from .estimates import t4_minutes
+    from .profile import TASKS
+
+    full = TASKS[run.task].full
+    steps = sum(r.max_steps for r in recipes(dataclasses.replace(run, profile="full", max_steps=full.max_steps)).values())
+    fast, slow = t4_minutes(run.task, steps, full.batch_size)
+    return (
+        f"full profile on a Colab T4 (estimate from FLOPs, not measured): the four runs take {steps:,} steps "
+        f"at batch {full.batch_size}, about {max(1, round(fast))}-{max(1, round(slow))} min of training"
+    )
 
 
 @dataclass

@@ -48,14 +48,13 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["SFT_BATCH_SIZE"] = str(args.batch_size)
 
     import torch
-    from datasets import load_dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
     from trl import SFTConfig, SFTTrainer
 
     from .chat import setup_chatml
     from .device import detect_precision, precision_kwargs
     from .profile import course_run
-    from .validation import conversation_lengths, validate
+    from .training import load_conversations
 
     class CountingTrainer(SFTTrainer):
         """Counts the batches and tokens this process trains on."""
@@ -75,11 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     setup_chatml(tokenizer, model)
     initial = weights_checksum(model)
 
-    dataset = load_dataset(run.dataset_path, run.dataset_config, data_files=run.data_files)
-    for split in dataset:
-        validate(dataset[split], "conversations")
-        lengths = conversation_lengths(dataset[split], tokenizer)
-        dataset[split] = dataset[split].select([i for i, n in enumerate(lengths) if n <= run.max_length])
+    dataset, _ = load_conversations(run, tokenizer)
 
     config = SFTConfig(
         output_dir=args.output_dir,

@@ -22,3 +22,14 @@ def test_alpaca_full_profile_is_about_one_epoch():
 
 def test_the_line_says_it_is_an_estimate():
     assert "estimate from FLOPs, not measured" in full_run_estimate("alpaca", 3250, 16)
+
+
+def test_loss_pattern_estimate_counts_the_four_full_profile_runs():
+    from sft_helpers.loss_patterns import full_profile_estimate, recipes
+    from sft_helpers.profile import CourseRun
+
+    offline = CourseRun("smoltalk", "offline", "offline", "test", "m", "m", "json", None, max_steps=400, learning_rate=3e-3)
+    full = CourseRun("smoltalk", "full", "full", "test", "m", "m", "d", None, max_steps=1000)
+    steps = sum(r.max_steps for r in recipes(full).values())
+    assert steps == 1000 + 600 + 300 + 600
+    assert f"the four runs take {steps:,} steps at batch 4" in full_profile_estimate(offline)
