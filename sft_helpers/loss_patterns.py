@@ -23,6 +23,10 @@ from typing import Any
 
 from .profile import CourseRun
 
+# The course's misc/ folder, found from the package rather than the working directory, which differs
+# between JupyterLab (notebooks/), Colab and the tests.
+MISC_DIR = Path(__file__).resolve().parent.parent / "misc"
+
 FIGURE_NAMES = {
     "healthy": "sft_perfect_convergence.png",
     "overfitting": "sft_bad_validation.png",
