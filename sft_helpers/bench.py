@@ -143,9 +143,19 @@ def flops_per_token(model, mean_context: float) -> float:
     return estimates.flops_per_token(sum(p.numel() for p in model.parameters()), layers, width, mean_context)
 
 
+def _max_rss_bytes() -> int:
+    """Peak resident memory of this process so far: ru_maxrss is in KiB on Linux, in bytes on macOS."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def _rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    """Resident memory now; where /proc is missing (macOS) the peak so far stands in for it."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return _max_rss_bytes()
 
 
 def run_setup(task: str, index: int, examples_count: int, model: str, device: str, precision: str,
@@ -179,7 +189,7 @@ def run_setup(task: str, index: int, examples_count: int, model: str, device: st
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
     rss_before = _rss_bytes()
-    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak_before = _max_rss_bytes()
 
     useful = processed = 0
     start = time.perf_counter()
@@ -198,7 +208,7 @@ def run_setup(task: str, index: int, examples_count: int, model: str, device: st
         peak = torch.cuda.max_memory_allocated()
         memory_note = "max GPU memory allocated"
     else:
-        peak = max(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - max(rss_before, peak_before))
+        peak = max(0, _max_rss_bytes() - max(rss_before, peak_before))
         memory_note = "growth of peak resident memory during training"
 
     net.eval()

@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bundled_data
+from . import bundled_data, chat, formats
 from .chat import ENDOFTEXT, IM_END, IM_START
 
 SEED = 0
@@ -160,11 +160,15 @@ def cache_dir() -> Path:
 
 
 def _build_key(spec: StandIn) -> str:
-    """Changes whenever the recipe or the bundled data change, so a stale build is never reused."""
+    """Changes whenever the recipe or the bundled data change, so a stale build is never reused.
+
+    The recipe is this module, the data generator, and what shapes the tokenizer's training text and
+    special tokens: the chat template's module and the prompt formats.
+    """
     import tokenizers
     import transformers
 
-    source = inspect.getsource(inspect.getmodule(_build_key)) + inspect.getsource(bundled_data)
+    source = "".join(inspect.getsource(m) for m in (inspect.getmodule(_build_key), bundled_data, chat, formats))
     blob = f"{spec}{source}{transformers.__version__}{tokenizers.__version__}"
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 

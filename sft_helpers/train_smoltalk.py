@@ -3,10 +3,14 @@
     python -m sft_helpers.train_smoltalk --output-dir outputs/smoltalk                 # one process
     accelerate launch --config_file sft_helpers/accelerate_configs/ddp.yaml \\
         -m sft_helpers.train_smoltalk --output-dir outputs/smoltalk                     # all GPUs, DDP
-    accelerate launch --cpu --num_processes 2 -m sft_helpers.train_smoltalk --max-steps 8   # 2 CPU processes
+    CUDA_VISIBLE_DEVICES= accelerate launch --multi_gpu --num_processes 2 \\
+        -m sft_helpers.train_smoltalk --max-steps 8                                    # 2 CPU processes (gloo)
+
+(``accelerate launch --cpu --num_processes 2`` starts a single process unless MPI is set up; with no GPU
+visible, ``--multi_gpu`` launches through torchrun and each process trains on the CPU.)
 
 ``SFTTrainer`` needs no change to run on several processes: ``accelerate launch`` starts one process
-per device, each trains on its own shard of every batch, and their gradients are averaged before
+per device, each trains on batches of its own, and their gradients are averaged before
 each step, so all copies of the model stay identical. ``--batch-size`` is per process: the
 effective batch is that times the number of processes.
 

@@ -62,3 +62,20 @@ def test_real_smollm2_architecture_builds_at_its_real_size():
 
     model = build_model("smoltalk", "real", "cpu", None)
     assert sum(p.numel() for p in model.parameters()) == 134_515_008
+
+
+def test_memory_reading_works_without_proc(monkeypatch):
+    # macOS has no /proc: the benchmark must fall back to the peak instead of crashing.
+    import builtins
+
+    from sft_helpers import bench
+
+    real_open = builtins.open
+
+    def no_proc(path, *args, **kwargs):
+        if str(path).startswith("/proc/"):
+            raise FileNotFoundError(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", no_proc)
+    assert bench._rss_bytes() > 0

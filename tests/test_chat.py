@@ -50,5 +50,13 @@ def test_refuses_a_tokenizer_without_chat_tokens():
     assert tok.chat_template is None
 
 
-def test_template_has_generation_markers():
-    assert "{% generation %}" in CHATML_TEMPLATE and "{% endgeneration %}" in CHATML_TEMPLATE
+def test_the_generation_markers_are_what_makes_replies_learned(chat_tokenizer):
+    # Without {% generation %} the same template renders the same text, but no token is marked as the
+    # assistant's, so assistant_only_loss would learn nothing.
+    tok, _ = chat_tokenizer
+    unmarked = CHATML_TEMPLATE.replace("{% generation %}", "").replace("{% endgeneration %}", "")
+    assert unmarked != CHATML_TEMPLATE
+    marked = tok.apply_chat_template(MESSAGES, return_dict=True, return_assistant_tokens_mask=True)
+    plain = tok.apply_chat_template(MESSAGES, return_dict=True, return_assistant_tokens_mask=True, chat_template=unmarked)
+    assert plain["input_ids"] == marked["input_ids"]
+    assert any(marked["assistant_masks"]) and not any(plain["assistant_masks"])

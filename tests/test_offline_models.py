@@ -1,4 +1,4 @@
-import hashlib
+import dataclasses
 import json
 
 import pytest
@@ -82,5 +82,24 @@ def test_cache_is_reused_and_keyed_by_recipe(tmp_path, monkeypatch):
     assert first == second and calls == ["tiny-gpt2"]
     assert first.parent == tmp_path and first.name.startswith("tiny-gpt2-")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
-    digest = hashlib.sha256((first / "tokenizer.json").read_bytes()).hexdigest()
-    assert digest == hashlib.sha256((standin_path("tiny-gpt2") / "tokenizer.json").read_bytes()).hexdigest()
+
+
+
+def test_cache_key_changes_with_the_recipe():
+    spec = offline_models.STANDINS["tiny-gpt2"]
+    key = offline_models._build_key(spec)
+    assert offline_models._build_key(spec) == key
+    assert offline_models._build_key(dataclasses.replace(spec, hidden_size=spec.hidden_size * 2)) != key
+
+
+@pytest.mark.parametrize("module", ["bundled_data", "chat", "formats"])
+def test_cache_key_changes_when_what_shapes_the_tokenizer_changes(module, monkeypatch):
+    # An edited chat template or prompt format must not leave a stale stand-in in the cache.
+    import importlib
+
+    edited = importlib.import_module(f"sft_helpers.{module}")
+    spec = offline_models.STANDINS["tiny-smollm2"]
+    key = offline_models._build_key(spec)
+    real = offline_models.inspect.getsource
+    monkeypatch.setattr(offline_models.inspect, "getsource", lambda obj: real(obj) + ("\n# edited" if obj is edited else ""))
+    assert offline_models._build_key(spec) != key
