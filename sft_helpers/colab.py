@@ -35,6 +35,17 @@ KEPT_ON_COLAB = frozenset(COLAB_TORCH + COLAB_TOOLS)
 # numpy 2.4 and pandas 3 need Python 3.11 (tests/test_colab.py checks this against the installed pins).
 MIN_PYTHON = (3, 11)
 
+# The course's GitHub repository, in one place: the install cell's COURSE_REPO and every notebook's
+# "Open in Colab" badge must agree with it (tests/test_colab.py checks both). Forks change it here.
+COURSE_REPOSITORY = "sft-course/sft-course"
+
+
+def colab_badge(notebook: str) -> str:
+    """The Markdown of an "Open in Colab" badge for ``notebooks/<notebook>`` of the course's repository."""
+    url = f"https://colab.research.google.com/github/{COURSE_REPOSITORY}/blob/main/notebooks/{notebook}"
+    return f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
+
+
 RESTART = "Restart the session (Runtime > Restart session) and run the notebook again from the top"
 
 

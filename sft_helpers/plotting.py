@@ -120,6 +120,8 @@ def plot_loss(
         ax.plot(steps, values, color="tab:orange", marker="o", markersize=3, label="validation")
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
+    # From zero: an autoscaled axis would stretch a loss that moved by 0.3% over the whole height.
+    ax.set_ylim(bottom=0)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()

@@ -442,3 +442,12 @@ def test_install_cell_says_in_one_line_when_pip_cannot_resolve(fake_colab, monke
     assert error.ename == "ColabInstallError" and len(error.traceback) == 1
     assert error.traceback[0].startswith(f"The course's pins do not fit this Colab runtime's torch {metadata.version('torch')}")
     assert "fakepkg 1.0 depends on torch>=99" in error.traceback[0]
+
+
+def test_badges_and_install_cell_name_the_same_repository():
+    from sft_helpers.colab import COURSE_REPOSITORY, colab_badge
+
+    assert f'COURSE_REPO = "https://github.com/{COURSE_REPOSITORY}"' in install_cell()
+    for notebook in NOTEBOOKS:
+        first = nbformat.read(notebook, as_version=4).cells[0]
+        assert first.cell_type == "markdown" and colab_badge(notebook.name) in first.source, notebook.name

@@ -123,3 +123,11 @@ def test_several_runs_are_not_mixed(real_run, tmp_path):
     with pytest.raises(ValueError, match="2 runs under"):
         curves_from_tensorboard(tmp_path)
     assert curves_from_tensorboard(tmp_path / "runs" / "first")["loss"][0] == [2, 4, 6]
+
+
+def test_a_flat_loss_looks_flat():
+    # No learning: the loss moves by 0.3%. Autoscaled, that would fill the whole panel and look like a fall.
+    history = [{"loss": 6.97 - 0.0002 * i, "step": i} for i in range(1, 101)]
+    ax = plot_loss(history).axes[0]
+    bottom, top = ax.get_ylim()
+    assert bottom == 0 and top >= 6.97
