@@ -121,7 +121,8 @@ def plot_loss(
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     # From zero: an autoscaled axis would stretch a loss that moved by 0.3% over the whole height.
-    ax.set_ylim(bottom=0)
+    shown = [v for key in ("loss", "eval_loss") if key in curves for v in curves[key][1] if math.isfinite(v)]
+    ax.set_ylim(0, 1.08 * max(shown) if shown and max(shown) > 0 else None)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()

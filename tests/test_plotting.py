@@ -130,4 +130,4 @@ def test_a_flat_loss_looks_flat():
     history = [{"loss": 6.97 - 0.0002 * i, "step": i} for i in range(1, 101)]
     ax = plot_loss(history).axes[0]
     bottom, top = ax.get_ylim()
-    assert bottom == 0 and top >= 6.97
+    assert bottom == 0 and 6.97 < top < 8  # from zero, with room above the curve
