@@ -126,6 +126,10 @@ def test_notebook_02_full_profile(hf_home, tmp_path, monkeypatch):
     assert json.loads((final / "generation_config.json").read_text())["eos_token_id"] == 2
     assert (final / "model.safetensors").exists() and (final / "chat_template.jinja").exists()
     assert "reloaded: eos '<|im_end|>', generation stops at 2, chat template: True" in text
+    card = (final / "README.md").read_text()
+    assert "base_model: HuggingFaceTB/SmolLM2-135M" in card and "| validation loss |" in card
+    assert "not pushed: a smoke run is too short" in text
+    assert "the left-padded batch gives the same replies as one prompt at a time" in text
     assert_smoke_run_reports_without_asserting(text)
     assert unexplained_warnings(nb) == []  # current APIs only: no deprecation or other warnings
 
