@@ -18,7 +18,7 @@ from tests.notebook_env import ROOT, apply  # noqa: E402
 
 
 def main(paths: list[str]) -> int:
-    notebooks = paths or sorted(str(p) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = paths or sorted(str(p) for p in (ROOT / "notebooks").glob("**/[0-9][0-9]_*.ipynb"))
     env = apply(dict(os.environ))
     # Under pytest, output that C code writes straight to file descriptors is not captured;
     # this makes the kernel behave the same way here.
