@@ -64,13 +64,6 @@ def test_records_that_pass_validation(case):
     assert find_problems([case["record"]], case["format"]) == []
 
 
-@pytest.fixture(scope="module")
-def gpt2_tokenizer():
-    tok = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))
-    tok.pad_token = tok.eos_token
-    return tok
-
-
 def test_instruction_records_that_cannot_fit_are_dropped_and_counted(gpt2_tokenizer):
     dropped = [c["record"] for c in CORPUS if c["format"] == "instructions" and "dropped" in c["expect"]]
     accepted = [c["record"] for c in CORPUS if c["format"] == "instructions" and "accepted" in c["expect"]]

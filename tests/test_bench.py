@@ -1,7 +1,6 @@
 """The benchmark runs on the CPU and reports both configurations side by side."""
 
 import json
-import os
 import re
 import subprocess
 import sys

@@ -11,7 +11,7 @@ MESSAGES = [
 
 
 @pytest.fixture
-def chat_tokenizer():
+def chat_tokenizer_and_model():
     path = standin_path("tiny-smollm2")
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path)
@@ -21,23 +21,23 @@ def chat_tokenizer():
     return tok, model
 
 
-def test_renders_chatml(chat_tokenizer):
-    tok, _ = chat_tokenizer
+def test_renders_chatml(chat_tokenizer_and_model):
+    tok, _ = chat_tokenizer_and_model
     text = tok.apply_chat_template(MESSAGES, tokenize=False)
     assert text == "<|im_start|>user\nWhat is 2 plus 2?<|im_end|>\n<|im_start|>assistant\n2 plus 2 is 4.<|im_end|>\n"
     prompt = tok.apply_chat_template(MESSAGES[:1], tokenize=False, add_generation_prompt=True)
     assert prompt.endswith("<|im_start|>assistant\n") and text.startswith(prompt)
 
 
-def test_assistant_mask_covers_reply_and_end_of_turn(chat_tokenizer):
-    tok, _ = chat_tokenizer
+def test_assistant_mask_covers_reply_and_end_of_turn(chat_tokenizer_and_model):
+    tok, _ = chat_tokenizer_and_model
     enc = tok.apply_chat_template(MESSAGES, return_dict=True, return_assistant_tokens_mask=True)
     learned = [t for t, m in zip(enc["input_ids"], enc["assistant_masks"]) if m]
     assert tok.decode(learned) == "2 plus 2 is 4." + IM_END
 
 
-def test_end_of_turn_and_padding(chat_tokenizer):
-    tok, model = chat_tokenizer
+def test_end_of_turn_and_padding(chat_tokenizer_and_model):
+    tok, model = chat_tokenizer_and_model
     assert tok.eos_token == IM_END and tok.pad_token == "<|endoftext|>"
     assert model.generation_config.eos_token_id == tok.eos_token_id == 2
     assert model.generation_config.pad_token_id == tok.pad_token_id == 0
@@ -50,10 +50,10 @@ def test_refuses_a_tokenizer_without_chat_tokens():
     assert tok.chat_template is None
 
 
-def test_the_generation_markers_are_what_makes_replies_learned(chat_tokenizer):
+def test_the_generation_markers_are_what_makes_replies_learned(chat_tokenizer_and_model):
     # Without {% generation %} the same template renders the same text, but no token is marked as the
     # assistant's, so assistant_only_loss would learn nothing.
-    tok, _ = chat_tokenizer
+    tok, _ = chat_tokenizer_and_model
     unmarked = CHATML_TEMPLATE.replace("{% generation %}", "").replace("{% endgeneration %}", "")
     assert unmarked != CHATML_TEMPLATE
     marked = tok.apply_chat_template(MESSAGES, return_dict=True, return_assistant_tokens_mask=True)

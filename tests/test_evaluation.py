@@ -1,10 +1,7 @@
 import pytest
 import torch
-from transformers import AutoTokenizer
 
-from sft_helpers.chat import setup_chatml
 from sft_helpers.evaluation import Reply, answer_instructions, chat_reply, complete, reply_metrics, reply_to_conversations
-from sft_helpers.offline_models import standin_path
 
 
 class ScriptedModel:
@@ -27,31 +24,19 @@ class ScriptedModel:
         return torch.tensor([input_ids[0].tolist() + new[:max_new_tokens]])
 
 
-@pytest.fixture(scope="module")
-def chat_tok():
-    tok = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))
-    setup_chatml(tok)
-    return tok
-
-
-@pytest.fixture(scope="module")
-def gpt2_tok():
-    return AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))
-
-
-def test_chat_reply_uses_the_template_and_sees_the_end_of_turn(chat_tok):
-    model = ScriptedModel(chat_tok, ["Hello!"])
-    assert chat_reply(model, chat_tok, [{"role": "user", "content": "Hi"}], 10) == ("Hello!", True)
+def test_chat_reply_uses_the_template_and_sees_the_end_of_turn(chat_tokenizer):
+    model = ScriptedModel(chat_tokenizer, ["Hello!"])
+    assert chat_reply(model, chat_tokenizer, [{"role": "user", "content": "Hi"}], 10) == ("Hello!", True)
     assert model.prompts[0] == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
 
 
-def test_reply_that_runs_out_of_budget_did_not_end(chat_tok):
-    model = ScriptedModel(chat_tok, ["one two three four five six"], stop=False)
-    text, ended = chat_reply(model, chat_tok, [{"role": "user", "content": "Count"}], 3)
-    assert not ended and len(chat_tok(text, add_special_tokens=False)["input_ids"]) <= 3
+def test_reply_that_runs_out_of_budget_did_not_end(chat_tokenizer):
+    model = ScriptedModel(chat_tokenizer, ["one two three four five six"], stop=False)
+    text, ended = chat_reply(model, chat_tokenizer, [{"role": "user", "content": "Count"}], 3)
+    assert not ended and len(chat_tokenizer(text, add_special_tokens=False)["input_ids"]) <= 3
 
 
-def test_reply_to_conversations_answers_each_user_turn_in_context(chat_tok):
+def test_reply_to_conversations_answers_each_user_turn_in_context(chat_tokenizer):
     conversations = [
         {"messages": [
             {"role": "user", "content": "Hi!"},
@@ -60,22 +45,22 @@ def test_reply_to_conversations_answers_each_user_turn_in_context(chat_tok):
             {"role": "assistant", "content": "2 plus 3 is 5."},
         ]}
     ]
-    model = ScriptedModel(chat_tok, ["Hello!", "2 plus 3 is 6."])
-    replies = reply_to_conversations(model, chat_tok, conversations, 20)
+    model = ScriptedModel(chat_tokenizer, ["Hello!", "2 plus 3 is 6."])
+    replies = reply_to_conversations(model, chat_tokenizer, conversations, 20)
     assert [(r.question, r.correct) for r in replies] == [("Hi!", None), ("What is 2 plus 3?", False)]
     assert "Hello! How can I help you today?" in model.prompts[1]  # the real history, not the model's own reply
-    assert len(reply_to_conversations(ScriptedModel(chat_tok, ["a", "b"]), chat_tok, conversations, 20, limit=1)) == 1
+    assert len(reply_to_conversations(ScriptedModel(chat_tokenizer, ["a", "b"]), chat_tokenizer, conversations, 20, limit=1)) == 1
 
 
-def test_complete_and_answer_instructions(gpt2_tok):
-    model = ScriptedModel(gpt2_tok, ["13"])
-    assert complete(model, gpt2_tok, "### Instruction:\nAdd.\n\n### Response:\n", 8) == ("13", True)
+def test_complete_and_answer_instructions(gpt2_tokenizer):
+    model = ScriptedModel(gpt2_tokenizer, ["13"])
+    assert complete(model, gpt2_tokenizer, "### Instruction:\nAdd.\n\n### Response:\n", 8) == ("13", True)
     records = [
         {"instruction": "Add the two numbers.", "input": "4 and 9", "output": "13"},
         {"instruction": "Give the opposite of the word.", "input": "hot", "output": "cold"},
         {"instruction": "Write a poem.", "input": "", "output": "..."},
     ]
-    replies = answer_instructions(ScriptedModel(gpt2_tok, ["13", "warm", "roses"]), gpt2_tok, records, 8)
+    replies = answer_instructions(ScriptedModel(gpt2_tokenizer, ["13", "warm", "roses"]), gpt2_tokenizer, records, 8)
     assert [r.correct for r in replies] == [True, False, None]
     assert replies[0].question == "Add the two numbers.\n\n4 and 9"
 
@@ -86,9 +71,9 @@ def test_reply_metrics():
     assert reply_metrics([Reply("q", "a", False, None)])["correct_share"] is None  # nothing to measure, not zero
 
 
-def test_a_pad_id_of_zero_is_passed_to_generate(chat_tok):
+def test_a_pad_id_of_zero_is_passed_to_generate(chat_tokenizer):
     # SmolLM2 pads with <|endoftext|>, id 0: a falsy id that must not be replaced by the end of turn.
-    assert chat_tok.pad_token_id == 0 and chat_tok.eos_token_id != 0
+    assert chat_tokenizer.pad_token_id == 0 and chat_tokenizer.eos_token_id != 0
     seen = {}
 
     class Recorder(ScriptedModel):
@@ -96,7 +81,7 @@ def test_a_pad_id_of_zero_is_passed_to_generate(chat_tok):
             seen["pad_token_id"] = pad_token_id
             return super().generate(input_ids, pad_token_id=pad_token_id, **kwargs)
 
-    chat_reply(Recorder(chat_tok, ["Hello."]), chat_tok, [{"role": "user", "content": "Hi"}])
+    chat_reply(Recorder(chat_tokenizer, ["Hello."]), chat_tokenizer, [{"role": "user", "content": "Hi"}])
     assert seen["pad_token_id"] == 0
     with pytest.raises(ValueError):
         reply_metrics([])

@@ -82,7 +82,7 @@ def test_dataset_check_names_the_bad_row():
 # --- building masked examples, on the tiny GPT-2 stand-in (no pad token, like distilgpt2) ---
 
 from datasets import Dataset  # noqa: E402
-from transformers import AutoTokenizer, DataCollatorForLanguageModeling, DataCollatorForSeq2Seq  # noqa: E402
+from transformers import DataCollatorForLanguageModeling, DataCollatorForSeq2Seq  # noqa: E402
 
 from sft_helpers.formats import RESPONSE_MARKER  # noqa: E402
 from sft_helpers.masking import (  # noqa: E402
@@ -92,21 +92,12 @@ from sft_helpers.masking import (  # noqa: E402
     check_response_labels,
     mask_prompt,
 )
-from sft_helpers.offline_models import standin_path  # noqa: E402
 
 RECORDS = {
     "instruction": ["Give the opposite of the word.", "What is the capital of Peru?", "Add the two numbers."],
     "input": ["loud", "", "4 and 9"],
     "output": ["quiet", "The capital of Peru is Lima.", "13"],
 }
-
-
-@pytest.fixture(scope="module")
-def gpt2_tokenizer():
-    tok = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))
-    assert tok.pad_token is None
-    tok.pad_token = tok.eos_token  # what notebook 03 does
-    return tok
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ def tokenizer_from_fixtures(folder: str):
 
 
 @pytest.fixture(scope="module")
-def gpt2_tokenizer():
+def distilgpt2_tokenizer():
     return tokenizer_from_fixtures("distilgpt2")
 
 
@@ -170,22 +170,22 @@ def test_nothing_is_checkable(alpaca, everyday):
 # --- lengths in the real tokenizers' tokens --------------------------------------------------
 
 
-def test_alpaca_has_answers_longer_than_max_length(alpaca, gpt2_tokenizer):
-    lengths = [len(gpt2_tokenizer(r["output"])["input_ids"]) for r in alpaca]
+def test_alpaca_has_answers_longer_than_max_length(alpaca, distilgpt2_tokenizer):
+    lengths = [len(distilgpt2_tokenizer(r["output"])["input_ids"]) for r in alpaca]
     long = [i for i, n in enumerate(lengths) if n > ALPACA_MAX_LENGTH]
     assert len(long) >= 4 and max(lengths) >= 400, sorted(lengths)[-6:]
     assert {alpaca[i]["instruction"] for i in long} == {t[0] for t in rehearsal_data.ALPACA_LONG_TASKS}
 
 
-def test_alpaca_outputs_survive_the_prompt_response_boundary(alpaca, gpt2_tokenizer):
+def test_alpaca_outputs_survive_the_prompt_response_boundary(alpaca, distilgpt2_tokenizer):
     """What notebook 03 asserts: separate and joint encodings agree, and labels decode back to the output."""
     from sft_helpers.masking import boundary_mismatches
 
     usable = [r for r in alpaca if r["output"].strip()]
     prompts = [instruction_prompt(r["instruction"], r["input"]) for r in usable]
-    assert boundary_mismatches(gpt2_tokenizer, prompts, [r["output"] for r in usable]) == []
+    assert boundary_mismatches(distilgpt2_tokenizer, prompts, [r["output"] for r in usable]) == []
     for r in usable:
-        assert gpt2_tokenizer.decode(gpt2_tokenizer(r["output"])["input_ids"]) == r["output"]
+        assert distilgpt2_tokenizer.decode(distilgpt2_tokenizer(r["output"])["input_ids"]) == r["output"]
 
 
 def chatml_length(record: dict, tokenizer) -> int:

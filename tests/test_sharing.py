@@ -1,7 +1,5 @@
 import dataclasses
 
-import pytest
-
 from sft_helpers.profile import CourseRun
 from sft_helpers.sharing import model_card, push_to_hub_if_token
 
