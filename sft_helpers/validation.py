@@ -159,6 +159,8 @@ def drop_problem_records(dataset, kind: str, max_share: float = 0.05):
             f"{report.dropped:,} of {report.records:,} records have problems, more than {max_share:.0%}: "
             f"is this data set in the {kind} format?\n{report}"
         )
+    if not problems:
+        return dataset, report  # a clean data set passes through as it is, without an index mapping
     bad = {p.record for p in problems}
     return dataset.select([i for i in range(len(dataset)) if i not in bad]), report
 
