@@ -10,7 +10,8 @@ One environment variable, ``SFT_PROFILE``, picks the profile:
 * ``auto`` (default): ``full`` when the Hub answers within a few seconds, otherwise ``offline``
   with a loud banner. ``HF_HUB_OFFLINE=1`` means offline.
 
-Overrides, read when ``course_run`` is called: ``SFT_MAX_STEPS``, ``SFT_BATCH_SIZE``,
+Overrides, read when ``course_run`` is called: ``SFT_MAX_STEPS``, ``SFT_BATCH_SIZE`` (the defaults of
+``course_run``'s ``max_steps`` and ``batch_size`` arguments, which a script passes instead),
 ``SFT_MODEL`` (a Hub id or a local folder), ``SFT_DATASET`` (a Hub id, or ``bundled``) with
 ``SFT_DATASET_CONFIG``, ``SFT_EVAL_REPLIES`` (how many held-out replies the notebooks generate to
 measure a model), and ``SFT_HUB_TIMEOUT`` (seconds for the Hub check, default 5).
@@ -188,8 +189,12 @@ def fallback_banner(task: Task, reason: str, model_label: str) -> str:
     )
 
 
-def course_run(task: str) -> CourseRun:
-    """Resolve the profile and the overrides for ``task`` (``smoltalk`` or ``alpaca``)."""
+def course_run(task: str, *, max_steps: int | None = None, batch_size: int | None = None) -> CourseRun:
+    """Resolve the profile and the overrides for ``task`` (``smoltalk`` or ``alpaca``).
+
+    ``max_steps`` and ``batch_size`` default to ``SFT_MAX_STEPS`` and ``SFT_BATCH_SIZE``, and those to the
+    profile's scale.
+    """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
     spec = TASKS[task]
@@ -213,7 +218,12 @@ def course_run(task: str) -> CourseRun:
         dataset_config = os.environ.get("SFT_DATASET_CONFIG") or (spec.hub_dataset_config if dataset == spec.hub_dataset else None)
 
     scale = spec.scale(profile)
-    max_steps = _int_override("SFT_MAX_STEPS", scale.max_steps)
+    if max_steps is None:
+        max_steps = _int_override("SFT_MAX_STEPS", scale.max_steps)
+    if batch_size is None:
+        batch_size = _int_override("SFT_BATCH_SIZE", scale.batch_size)
+    if max_steps < 1 or batch_size < 1:
+        raise ValueError(f"max_steps and batch_size must be at least 1, got {max_steps} and {batch_size}")
     smoke_run = max_steps < scale.max_steps
     run = CourseRun(
         task=task,
@@ -226,7 +236,7 @@ def course_run(task: str) -> CourseRun:
         dataset_config=dataset_config,
         data_files=data_files,
         max_steps=max_steps,
-        batch_size=_int_override("SFT_BATCH_SIZE", scale.batch_size),
+        batch_size=batch_size,
         learning_rate=scale.learning_rate,
         max_length=scale.max_length,
         max_new_tokens=min(scale.max_new_tokens, SMOKE_MAX_NEW_TOKENS) if smoke_run else scale.max_new_tokens,

@@ -39,26 +39,19 @@ def weights_checksum(model) -> str:
 def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(prog="sft_helpers.train_smoltalk", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", default="outputs/train_smoltalk")
-    parser.add_argument("--max-steps", type=int, default=None, help="default: the profile's (SFT_MAX_STEPS)")
-    parser.add_argument("--batch-size", type=int, default=None, help="per process; default: the profile's")
+    parser.add_argument("--max-steps", type=int, default=None, help="default: SFT_MAX_STEPS, or the profile's")
+    parser.add_argument("--batch-size", type=int, default=None, help="per process; default: SFT_BATCH_SIZE, or the profile's")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.max_steps:
-        os.environ["SFT_MAX_STEPS"] = str(args.max_steps)
-    if args.batch_size:
-        os.environ["SFT_BATCH_SIZE"] = str(args.batch_size)
 
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTTrainer
 
-    from .chat import setup_chatml
-    from .device import detect_precision, precision_kwargs
+    from .batching import layout_for
     from .profile import course_run
-    from .training import load_conversations
+    from .training import load_chat_model, load_conversations, sft_config
 
     class CountingTrainer(SFTTrainer):
         """Counts the batches and tokens this process trains on."""
@@ -71,35 +64,15 @@ def main(argv: list[str] | None = None) -> None:
             self.local_tokens += int(inputs["input_ids"].numel())
             return super().training_step(model, inputs, num_items_in_batch)
 
-    run = course_run("smoltalk")
-    set_seed(42)
-    tokenizer = AutoTokenizer.from_pretrained(run.model_name)
-    model = AutoModelForCausalLM.from_pretrained(run.model_name, dtype=torch.float32)
-    setup_chatml(tokenizer, model)
+    run = course_run("smoltalk", max_steps=args.max_steps, batch_size=args.batch_size)
+    # On the CPU: accelerate places the model on each process's device when training starts.
+    model, tokenizer = load_chat_model(run.model_name, device="cpu")
     initial = weights_checksum(model)
-
     dataset, _ = load_conversations(run, tokenizer)
-
-    config = SFTConfig(
-        output_dir=args.output_dir,
-        max_steps=run.max_steps,
-        per_device_train_batch_size=run.batch_size,
+    config = sft_config(
+        run, args.output_dir, layout_for(model),
         per_device_eval_batch_size=run.batch_size,
-        learning_rate=run.learning_rate,
-        lr_scheduler_type="cosine",
-        warmup_steps=0.05,
-        logging_steps=max(1, min(10, run.max_steps // 20)),
-        eval_strategy="steps",
-        eval_steps=max(run.max_steps // 4, 1),
-        save_strategy="no",
-        assistant_only_loss=True,
-        max_length=None,  # over-long conversations were dropped above
-        padding_free=True,
-        activation_checkpointing=False,
         ddp_find_unused_parameters=False,  # every parameter gets a gradient; the search would cost a pass
-        report_to="none",
-        seed=42,
-        **precision_kwargs(device := ("cuda" if torch.cuda.is_available() else "cpu"), detect_precision(device)),
     )
     trainer = CountingTrainer(
         model=model, args=config, train_dataset=dataset["train"], eval_dataset=dataset["test"], processing_class=tokenizer

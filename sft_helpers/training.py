@@ -1,13 +1,96 @@
-"""Loading a run's conversations the way every SmolLM2 fine-tune of the course needs them.
+"""One home for the course's SmolLM2 fine-tunes: the model, the conversations, and the ``SFTConfig``.
 
-Notebook 02 spells these steps out for teaching; notebook 05, the loss-pattern runs of notebook 04 and
-the ``accelerate`` script take them from here, so that they cannot drift apart.
+Notebook 02 spells these steps out for teaching (a test checks that its configuration equals
+``sft_config``'s); notebook 05, the loss-pattern runs of notebook 04, the ``accelerate`` script and the
+tests take them from here, so that they cannot drift apart.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+from .batching import LayoutChoice
 from .profile import CourseRun
 from .validation import conversation_lengths, drop_problem_records
+
+
+def cadence(max_steps: int) -> dict[str, int]:
+    """How often a run of ``max_steps`` logs its training loss and measures its validation loss.
+
+    About 20 logged losses and 10 evaluations, whatever the length, so that every curve has the same
+    resolution; a run under 10 steps (a smoke run) evaluates only at its end, which the trainer always does.
+
+    >>> cadence(400)
+    {'logging_steps': 20, 'eval_steps': 40}
+    >>> cadence(2)
+    {'logging_steps': 1, 'eval_steps': 2}
+    """
+    return {"logging_steps": max(1, max_steps // 20), "eval_steps": max(max_steps // 10, min(max_steps, 10))}
+
+
+def sft_config(
+    run: CourseRun,
+    output_dir: str | os.PathLike,
+    layout: LayoutChoice,
+    *,
+    max_steps: int | None = None,
+    learning_rate: float | None = None,
+    **overrides: Any,
+):
+    """The course's ``SFTConfig`` for ``run``: its scale, ``cadence``, the batch ``layout``, this device's precision.
+
+    Learns from the assistant's tokens only; cosine decay after a 5% warm-up; no checkpoints and no
+    tracker unless ``overrides`` ask for them (``save_strategy="steps"``, ``report_to="tensorboard"``).
+
+    >>> from sft_helpers.batching import choose_layout
+    >>> from sft_helpers.profile import course_run
+    >>> config = sft_config(course_run("smoltalk"), "outputs/example", choose_layout("sdpa"), max_steps=100)
+    >>> config.max_steps, config.logging_steps, config.eval_steps, config.train_sampling_strategy, config.padding_free
+    (100, 5, 10, 'group_by_length', False)
+    """
+    from trl import SFTConfig
+
+    from .device import precision_kwargs
+
+    steps = run.max_steps if max_steps is None else max_steps
+    args: dict[str, Any] = dict(
+        output_dir=str(output_dir),
+        max_steps=steps,
+        per_device_train_batch_size=run.batch_size,
+        learning_rate=run.learning_rate if learning_rate is None else learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=0.05,  # below 1: a fraction of the steps
+        eval_strategy="steps",
+        **cadence(steps),
+        save_strategy="no",
+        assistant_only_loss=True,
+        activation_checkpointing=False,  # a 135M model fits without recomputing activations
+        report_to="none",
+        seed=42,
+        **layout.sft_args(run.max_length),
+        **precision_kwargs(),
+    )
+    args.update(overrides)
+    return SFTConfig(**args)
+
+
+def load_chat_model(model_name: str | os.PathLike, device: str | None = None):
+    """Model and tokenizer of ``model_name`` in float32, with the course's ChatML template and end-of-turn token.
+
+    Float32 whatever the device: on a GPU the trainer's mixed precision computes in bf16 or fp16 and
+    keeps these weights for the updates, so that small updates are not rounded away.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .chat import setup_chatml
+    from .device import detect_device
+
+    tokenizer = AutoTokenizer.from_pretrained(model_name)
+    model = AutoModelForCausalLM.from_pretrained(model_name, dtype=torch.float32).to(device or detect_device())
+    setup_chatml(tokenizer, model)
+    return model, tokenizer
 
 
 def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = None):
@@ -15,8 +98,8 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
 
     ``chat_tokenizer`` must already have the chat template (``setup_chatml``), so that lengths are those
     the trainer will see. Returns the ``DatasetDict`` and lines saying, per split, what was dropped and why:
-    the course trains padding-free, which never truncates, so a conversation that does not fit is
-    dropped whole rather than cut before its last reply.
+    a conversation cut to fit would lose its last reply and the ``<|im_end|>`` that teaches the model to
+    stop (and padding-free batches are never cut at all), so one that does not fit is dropped whole.
     """
     from datasets import load_dataset
 
@@ -31,3 +114,18 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
         lines.append(f"{split}: {len(lengths) - len(keep)} of {len(lengths)} longer than {max_length} tokens dropped")
         dataset[split] = dataset[split].select(keep)
     return dataset, lines
+
+
+def lora_base(run: CourseRun) -> str:
+    """The model notebook 05 adapts with LoRA: the run's model, or, for the random stand-in, the stand-in
+    after a short plain-text pretraining (``offline_models.pretrained_standin_path``).
+
+    LoRA steers what a model already knows; from random weights there is nothing to steer.
+    """
+    from . import offline_models
+    from .profile import TASKS
+
+    standin = TASKS[run.task].standin
+    if run.model_name == str(offline_models.standin_path(standin)):
+        return str(offline_models.pretrained_standin_path(standin))
+    return run.model_name

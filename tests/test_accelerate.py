@@ -45,8 +45,13 @@ def test_two_processes_train_in_step_and_save_a_loadable_model(tmp_path):
     from sft_helpers.train_smoltalk import weights_checksum
 
     assert weights_checksum(model) == reports[0]["final_weights"]
+    # The saved folder is a chat model: template, end-of-turn token, and generation that stops at it.
+    im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    assert tokenizer.eos_token == "<|im_end|>" and model.generation_config.eos_token_id == im_end
+    assert "<|im_start|>assistant" in tokenizer.apply_chat_template([{"role": "user", "content": "Hi"}], tokenize=False,
+                                                                     add_generation_prompt=True)
     reply, _ = chat_reply(model, tokenizer, [{"role": "user", "content": "Hi there!"}], 8)
-    assert isinstance(reply, str)
+    assert reply == chat_reply(model, tokenizer, [{"role": "user", "content": "Hi there!"}], 8)[0]  # greedy: repeatable
 
 
 @pytest.mark.parametrize("name,kind", [("ddp.yaml", "MULTI_GPU"), ("fsdp.yaml", "FSDP")])

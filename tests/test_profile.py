@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,14 @@ def test_more_steps_is_not_a_smoke_run(monkeypatch):
     monkeypatch.setenv("SFT_EVAL_REPLIES", "5")
     run = course_run("smoltalk")
     assert (run.max_steps, run.smoke_run, run.eval_replies) == (800, False, 5)
+
+
+def test_explicit_arguments_win_over_the_environment_and_leave_it_alone(monkeypatch):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.setenv("SFT_MAX_STEPS", "7")
+    run = course_run("smoltalk", max_steps=3, batch_size=5)
+    assert (run.max_steps, run.batch_size, run.smoke_run) == (3, 5, True)
+    assert os.environ["SFT_MAX_STEPS"] == "7" and "SFT_BATCH_SIZE" not in os.environ
+    assert course_run("smoltalk").max_steps == 7
+    with pytest.raises(ValueError, match="at least 1"):
+        course_run("smoltalk", max_steps=0)

@@ -1,11 +1,15 @@
 import json
+from pathlib import Path
 
+import nbformat
+import pytest
 from transformers import AutoTokenizer
 
+from sft_helpers.batching import choose_layout, layout_for
 from sft_helpers.chat import setup_chatml
 from sft_helpers.offline_models import standin_path
-from sft_helpers.profile import CourseRun
-from sft_helpers.training import load_conversations
+from sft_helpers.profile import CourseRun, course_run
+from sft_helpers.training import cadence, load_chat_model, load_conversations, sft_config
 
 
 def conversation(reply: str) -> dict:
@@ -30,3 +34,46 @@ def test_load_conversations_drops_and_counts_what_cannot_train(tmp_path):
         "test: 3 records checked, no problems",
         "test: 0 of 3 longer than 64 tokens dropped",
     ]
+
+
+NOTEBOOK_02 = Path(__file__).resolve().parents[1] / "notebooks" / "02_sft_smollm2_smoltalk.ipynb"
+
+
+def notebook_cell(path: Path, marker: str) -> str:
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code" and marker in c.source]
+    assert len(cells) == 1, f"{len(cells)} cells of {path.name} hold {marker!r}"
+    return cells[0]
+
+
+@pytest.mark.parametrize("max_steps", [400, 2, 37])
+def test_notebook_02_spells_out_the_helpers_configuration(monkeypatch, tmp_path, max_steps):
+    """Notebook 02 writes every argument out for teaching; they must be those ``sft_config`` gives."""
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TENSORBOARD_LOGGING_DIR", "")  # recorded, so that the value the cell sets is undone
+    run = course_run("smoltalk", max_steps=max_steps)
+    model, _ = load_chat_model(run.model_name, device="cpu")
+    namespace = {"run": run, "model": model, "device": "cpu", "precision": "fp32"}
+    exec(notebook_cell(NOTEBOOK_02, "config = SFTConfig("), namespace)
+    spelled_out = namespace["config"].to_dict()
+    helper = sft_config(run, "outputs/02_sft_smollm2_smoltalk", layout_for(model), save_strategy="steps",
+                        save_steps=max(max_steps // 2, 1), save_total_limit=2, report_to="tensorboard").to_dict()
+    assert {k: v for k, v in spelled_out.items() if spelled_out[k] != helper[k]} == {}
+
+
+def test_cadence_gives_every_run_the_same_resolution():
+    for steps in (160, 400, 1000, 3250):
+        c = cadence(steps)
+        assert 19 <= steps // c["logging_steps"] <= 20 and 10 <= steps // c["eval_steps"] <= 11
+    assert cadence(5) == {"logging_steps": 1, "eval_steps": 5}  # a smoke run: one evaluation, at its end
+
+
+def test_sft_config_follows_the_layout_and_the_run(monkeypatch):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    run = course_run("smoltalk")
+    grouped = sft_config(run, "out", choose_layout("sdpa", "cpu"))
+    packed = sft_config(run, "out", choose_layout("flash_attention_2", "cuda"), max_steps=10, learning_rate=1e-4)
+    assert (grouped.padding_free, grouped.train_sampling_strategy, grouped.max_length) == (False, "group_by_length", run.max_length)
+    assert (packed.padding_free, packed.train_sampling_strategy, packed.max_length) == (True, "random", None)
+    assert (packed.max_steps, packed.learning_rate, packed.eval_steps) == (10, 1e-4, 10)
+    assert grouped.assistant_only_loss and grouped.report_to in ([], "none", ["none"])
