@@ -5,10 +5,15 @@ The rules, in order (the first that matches wins):
 1. **inconclusive**: fewer than ``MIN_POINTS`` training-loss points.
 2. **diverged**: a NaN or infinite training loss.
 3. **no learning**: the training loss fell by less than ``NO_LEARNING_IMPROVEMENT`` of its start.
-4. **overfitting**: the validation loss rose clearly above its minimum, or fell far more slowly than
+4. **memorisation**: the training loss ended below ``MEMORISATION_LOSS``, near zero: the model
+   reproduces its training replies token for token. (A validation loss as low as that points to
+   validation data leaked from training, which hides how the model does on new conversations.)
+5. **overfitting**: the validation loss rose clearly above its minimum, or fell far more slowly than
    the training loss.
-5. **memorisation**: the training loss ended below ``MEMORISATION_LOSS``, near zero.
 6. **healthy**: none of the above.
+
+Memorisation is the far end of overfitting; it comes first because its remedy starts elsewhere (the
+data's size and variety), and because a leaked validation set can hide the overfitting signs.
 
 Losses are averaged over the first and last tenth of the points, so one noisy step does not decide.
 """
@@ -18,11 +23,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .plotting import Curves, LogSource, read_curves
+from .logs import Curves, LogSource, read_curves
 
 MIN_POINTS = 3
 NO_LEARNING_IMPROVEMENT = 0.10  # relative fall of the training loss
-VALIDATION_RISE = 0.10  # relative rise of the validation loss above its minimum...
+VALIDATION_RISE = 0.05  # relative rise of the validation loss above its minimum...
 VALIDATION_RISE_ABSOLUTE = 0.02  # ...and by at least this much, so noise near zero does not count
 SLOW_VALIDATION = 0.5  # validation improved by less than this share of the training improvement
 MEMORISATION_LOSS = 0.05
@@ -43,9 +48,9 @@ ACTIONS = {
         "Check the gradient norm: near zero means frozen parameters or a broken graph.",
     ],
     "memorisation": [
-        "Look for duplicates, and for validation examples that also appear in training: a leaked validation set hides memorisation.",
-        "Check generations: low diversity and verbatim copies of training examples confirm it.",
-        "Use more varied data, fewer epochs, or a lower learning rate.",
+        "Check generations: replies recited from training (parroted_share) and low diversity confirm it.",
+        "Use more, and more varied, data; train fewer epochs, or at a lower learning rate.",
+        "If the validation loss is as low as the training loss, look for validation examples that also appear in training.",
     ],
     "diverged": [
         "Lower the learning rate, lengthen the warm-up, and keep gradient clipping on (max_grad_norm).",
@@ -96,7 +101,8 @@ def diagnose(source: LogSource | Curves) -> Diagnosis:
         return Diagnosis("no learning", f"the training loss fell by only {improvement:.1%}", evidence)
 
     evals = [v for v in curves.get("eval_loss", ([], []))[1] if math.isfinite(v)]
-    if len(evals) >= MIN_POINTS:
+    validated = len(evals) >= MIN_POINTS
+    if validated:
         e_start, e_min, e_end = evals[0], min(evals), evals[-1]
         rise = (e_end - e_min) / e_min if e_min > 0 else 0.0
         e_improvement = (e_start - e_end) / e_start if e_start > 0 else 0.0
@@ -110,6 +116,19 @@ def diagnose(source: LogSource | Curves) -> Diagnosis:
                 "gap at end (validation - train)": e_end - end,
             }
         )
+    else:
+        evidence["validation points"] = float(len(evals))
+
+    if end < MEMORISATION_LOSS:
+        reason = f"the training loss ended at {end:.3f}, near zero"
+        if not validated:
+            reason += " (no validation loss logged)"
+        elif e_end < MEMORISATION_LOSS:
+            reason += "; the validation loss is as low, so the validation data is probably leaked from training"
+        else:
+            reason += f", while the validation loss ended at {e_end:.3f}: it knows these examples, not the task"
+        return Diagnosis("memorisation", reason, evidence)
+    if validated:
         if rise > VALIDATION_RISE and e_end - e_min > VALIDATION_RISE_ABSOLUTE:
             return Diagnosis("overfitting", f"the validation loss rose {rise:.0%} above its lowest while training loss fell", evidence)
         if e_improvement < SLOW_VALIDATION * improvement:
@@ -118,17 +137,9 @@ def diagnose(source: LogSource | Curves) -> Diagnosis:
                 f"the validation loss improved by {e_improvement:.0%}, the training loss by {improvement:.0%}",
                 evidence,
             )
-    else:
-        evidence["validation points"] = float(len(evals))
-
-    if end < MEMORISATION_LOSS:
-        reason = f"the training loss ended at {end:.3f}, near zero"
-        if len(evals) >= MIN_POINTS and evals[-1] < MEMORISATION_LOSS:
-            reason += "; the validation loss is as low, so the validation data is probably too close to the training data"
-        return Diagnosis("memorisation", reason, evidence)
-    reason = f"the training loss fell by {improvement:.0%}"
-    if len(evals) >= MIN_POINTS:
-        reason += " and the validation loss followed it"
-    else:
-        reason += " (no validation loss logged: overfitting cannot be ruled out)"
-    return Diagnosis("healthy", reason, evidence)
+        return Diagnosis("healthy", f"the training loss fell by {improvement:.0%} and the validation loss followed it", evidence)
+    return Diagnosis(
+        "healthy",
+        f"the training loss fell by {improvement:.0%} (no validation loss logged: overfitting cannot be ruled out)",
+        evidence,
+    )

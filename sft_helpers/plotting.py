@@ -1,75 +1,12 @@
-"""Training curves from ``trainer.state.log_history`` or from a TensorBoard log directory.
-
-Both sources are turned into the same thing, a ``Curves`` mapping of metric name to
-``(steps, values)``, with the names ``log_history`` uses: ``loss``, ``eval_loss``,
-``learning_rate``, ``grad_norm``. TensorBoard files are read with tensorboard's own
-``EventAccumulator``.
-"""
+"""Drawing training curves (from any source ``sft_helpers.logs`` reads) and example lengths."""
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, Union
+from collections.abc import Sequence
 
-Curve = tuple[list[int], list[float]]
-Curves = dict[str, Curve]
-LogSource = Union[Sequence[Mapping[str, Any]], str, os.PathLike]
-
-
-def curves_from_log_history(log_history: Sequence[Mapping[str, Any]]) -> Curves:
-    """Every numeric metric of a ``log_history``, by step (the final summary row is skipped)."""
-    curves: Curves = {}
-    for row in log_history:
-        if "step" not in row or "train_runtime" in row:
-            continue
-        for key, value in row.items():
-            if key in ("step", "epoch") or isinstance(value, bool) or not isinstance(value, (int, float)):
-                continue
-            steps, values = curves.setdefault(key, ([], []))
-            steps.append(int(row["step"]))
-            values.append(float(value))
-    return curves
-
-
-def _tag_to_key(tag: str) -> str:
-    prefix, _, name = tag.partition("/")
-    if not name:
-        return tag
-    return name if prefix == "train" else f"{prefix}_{name}"
-
-
-def curves_from_tensorboard(logdir: str | os.PathLike) -> Curves:
-    """Scalar curves from all event files under ``logdir`` (``train/loss`` becomes ``loss``, ``eval/loss`` ``eval_loss``)."""
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    logdir = Path(logdir)
-    run_dirs = sorted({p.parent for p in logdir.rglob("events.out.tfevents.*")})
-    if not run_dirs:
-        raise FileNotFoundError(f"no TensorBoard event files under {logdir}")
-    if len(run_dirs) > 1:
-        # Each training run writes its own folder; mixing them would draw two runs as one curve.
-        listing = "\n  ".join(str(d) for d in run_dirs)
-        raise ValueError(f"{len(run_dirs)} runs under {logdir}; pass one of them:\n  {listing}")
-    acc = EventAccumulator(str(run_dirs[0]), size_guidance={"scalars": 0})
-    acc.Reload()
-    curves: Curves = {}
-    for tag in acc.Tags()["scalars"]:
-        events = sorted(acc.Scalars(tag), key=lambda e: e.step)
-        curves[_tag_to_key(tag)] = ([int(e.step) for e in events], [float(e.value) for e in events])
-    return curves
-
-
-def read_curves(source: LogSource | Curves) -> Curves:
-    """``Curves`` from a log history (a list of dicts), a TensorBoard directory, or ``Curves`` already."""
-    if isinstance(source, (str, os.PathLike)):
-        return curves_from_tensorboard(source)
-    if isinstance(source, Mapping):
-        return dict(source)
-    return curves_from_log_history(source)
-
+from .logs import Curves, LogSource, read_curves
 
 def smooth(values: Sequence[float], weight: float) -> list[float]:
     """Exponential moving average with bias correction, as TensorBoard's smoothing slider does.

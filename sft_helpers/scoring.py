@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .bundled_data import CAPITALS, CONVERSIONS, EXPLANATIONS, OPPOSITES
+from .facts import CAPITALS, CONVERSIONS, EXPLANATIONS, OPPOSITES
 
 
 def expected_fact(question: str) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sft_helpers.device import read_requirements
+from sft_helpers.environment import read_requirements
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

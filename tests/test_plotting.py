@@ -11,7 +11,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForLan
 
 from sft_helpers.device import precision_kwargs
 from sft_helpers.offline_models import standin_path
-from sft_helpers.plotting import curves_from_log_history, curves_from_tensorboard, plot_loss, plot_training, read_curves, smooth
+from sft_helpers.logs import curves_from_log_history, curves_from_tensorboard, read_curves
+from sft_helpers.plotting import plot_loss, plot_training, smooth
 
 LOG_HISTORY = [
     {"loss": 4.0, "grad_norm": 2.0, "learning_rate": 1e-3, "epoch": 0.1, "step": 2},

@@ -1,6 +1,6 @@
 import pytest
 
-from sft_helpers import bundled_data
+from sft_helpers import bundled_data, facts
 from sft_helpers.scoring import expected_fact, expected_output, is_correct
 
 
@@ -21,7 +21,7 @@ from sft_helpers.scoring import expected_fact, expected_output, is_correct
         ("Which city is the capital of Peru?", "The capital of Peru is Quito.", False),
         ("How many minutes are in 3 hours?", "3 hours is 180 minutes.", True),
         ("Can you convert 3 hours to minutes?", "3 hours is 120 minutes.", False),
-        ("Explain gravity in a few words.", bundled_data.EXPLANATIONS["gravity"], True),
+        ("Explain gravity in a few words.", facts.EXPLANATIONS["gravity"], True),
         ("What is a battery?", "A battery is a small box.", False),
         ("Hi!", "Hello!", None),
         ("What is the capital of Atlantis?", "Poseidonia.", None),
@@ -60,7 +60,7 @@ def test_greetings_are_not_checkable():
         ("Convert the amount to grams.", "3 kilograms", "3000 grams"),
         ("Convert the amount to grams.", "3 meters", None),
         ("What is the capital of Japan?", "", "The capital of Japan is Tokyo."),
-        ("Explain rain simply.", "", bundled_data.EXPLANATIONS["rain"]),
+        ("Explain rain simply.", "", facts.EXPLANATIONS["rain"]),
         ("Write a poem.", "", None),
     ],
 )
