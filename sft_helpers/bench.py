@@ -1,21 +1,47 @@
-"""Training throughput of the course's configurations against the original tutorials', side by side.
+"""Time to the same quality: the course's training configuration against the original tutorial's.
 
-    python -m sft_helpers.bench                 # CPU: the offline stand-ins, a minute or so
+    python -m sft_helpers.bench                 # CPU: the offline stand-ins, 3 seeds, about 3-4 minutes on 2 cores
+    python -m sft_helpers.bench --repeats 1     # one seed, about a minute and a half
     python -m sft_helpers.bench --model real    # the real architectures at random init (for a GPU)
 
-For each task it trains the same examples, in the same process order, once per configuration:
+For each task, with each seed (``--repeats``, default 3), it trains one after the other, each in a fresh
+process, on the same data shuffled the same way (each epoch anew, as the trainers' samplers do):
 
-* ``smoltalk``: the original tutorial's batch 4 padded to the longest in the batch, against the
-  course's padding-free batches (``padding_free=True``, notebook 02).
-* ``alpaca``: the original tutorial's batch 1 with 100 accumulation steps, against the course's
-  batches grouped by length and padded (``train_sampling_strategy="group_by_length"``, notebook 03).
+* the **original** tutorial's configuration (``smoltalk``: batch 4 padded to the longest; ``alpaca``:
+  batch 1 with 100 accumulation steps) for its budget, one epoch of the bundled training data (600
+  conversations, 540 instructions; ``--examples``), evaluating the validation loss 12 times on the way;
+  its validation loss after the budget is the **target**;
+* the **course**'s configuration on this device: the offline profile's batch
+  (``sft_helpers.profile.TASKS[task].offline.batch_size``, or ``--batch-size``) in the layout that
+  ``sft_helpers.batching.choose_layout`` picks for the model's attention and device (grouped by length
+  on a CPU), evaluated at the same interval in examples until its validation loss is at or below the
+  target, or until it has trained 3 times the original's examples ("not reached").
 
-and prints the useful-token fraction (tokens that are not padding over all tokens processed),
-training tokens per second (tokens that are not padding, per second of forward, backward and
-optimizer step), peak memory, the validation loss after the run, and the ratio of the two
-configurations. Each configuration runs in its own fresh process, one after the other, so that
-peak memory is that configuration's own; on a GPU it is ``torch.cuda.max_memory_allocated``, on a
-CPU the growth of the process's peak resident memory during training.
+The learning rate follows the **square-root rule for Adam**: ``--lr`` (3e-3) is the original's rate for
+its effective batch, and an effective batch k times larger trains at ``lr x sqrt(k)``; constant, AdamW
+without weight decay. **Time to target** is training time only (forward, backward, optimizer step;
+evaluation is timed apart) up to the first evaluation at or below the target, interpolated linearly
+between it and the evaluation before. The time-to-quality ratio is the original's time over the course's,
+per seed; the figure is the median over seeds, a seed that did not reach the target counting as the
+slowest. Seeds differ in data order (and a real model's initialisation): a single order's loss curve
+is noisy enough to swing the ratio.
+
+Each training process uses one CPU thread (``--threads``): with two on a 2-core machine shared with
+another process, OpenMP's threads wait on each other and a run took up to 100 times longer; the
+stand-ins are too small to gain much from a second thread.
+
+It prints, per task: each seed's target and times; both configurations' learning rate, useful-token
+fraction (tokens that are not padding over all tokens processed), training tokens per second (tokens
+that are not padding), peak memory (``torch.cuda.max_memory_allocated`` on a GPU, the growth of the
+process's peak resident memory on a CPU) and evaluation time; a table of every layout (padded, grouped,
+padding-free) at the course's batch, throughput only, with the one ``choose_layout`` picks here and why;
+and the GPU line. GPU throughput is measured only on a GPU: there it prints the model FLOPs utilisation
+against the GPU's dense peak in the precision trained (``estimates.PEAK_FLOPS`` holds the T4's fp16 peak,
+so a T4 needs ``--precision fp16``, its default); on a CPU it says so and prints the T4 throughput
+*estimated* from FLOPs by ``sft_helpers.estimates``. Last, one line per task for scripts::
+
+    time-to-quality smoltalk: 2.31x
+    time-to-quality alpaca: not reached
 """
 
 from __future__ import annotations
@@ -24,38 +50,92 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from . import estimates
-from .batching import Layout, encode_conversation, make_batches, model_inputs, token_counts, useful_token_fraction
+from . import estimates, profile
+from .batching import LAYOUTS, Layout, LayoutChoice, choose_layout, layout_for, model_inputs, token_counts
+
+TASKS = ("smoltalk", "alpaca")
+STANDINS = {"smoltalk": "tiny-smollm2", "alpaca": "tiny-gpt2"}
+BASE_LR = 3e-3  # the original configuration's learning rate, for its effective batch
+DEFAULT_EXAMPLES = {"smoltalk": 600, "alpaca": 540}  # the original's budget: one epoch of the bundled training data
+EVALUATIONS = 12  # per original budget; the course evaluates at the same interval in examples
+COURSE_CAP = 3  # the course may train up to this many times the original's examples
+DEFAULT_ATTN = "sdpa"  # what transformers picks for both architectures when --attn is not given
 
 
 @dataclass(frozen=True)
 class Setup:
-    """One training configuration of a task."""
+    """One training configuration: micro-batch, accumulation steps, batch layout."""
 
     label: str
     batch_size: int
     accumulation: int
     layout: Layout
 
+    @property
+    def effective_batch(self) -> int:
+        return self.batch_size * self.accumulation
 
-# Batch sizes of the course are its offline profile's (sft_helpers.profile.TASKS); --batch-size changes them.
-SETUPS: dict[str, tuple[Setup, Setup]] = {
-    "smoltalk": (
-        Setup("original: batch 4, padded to the longest", 4, 1, "padded"),
-        Setup("course: batch 8, padding-free", 8, 1, "padding_free"),
-    ),
-    "alpaca": (
-        Setup("original: batch 1, 100 accumulation steps", 1, 100, "padded"),
-        Setup("course: batch 32, grouped by length", 32, 1, "grouped"),
-    ),
+
+ORIGINAL: dict[str, Setup] = {
+    "smoltalk": Setup("original: batch 4, padded to the longest", 4, 1, "padded"),
+    "alpaca": Setup("original: batch 1, 100 accumulation steps", 1, 100, "padded"),
 }
+LAYOUT_NAMES: dict[Layout, str] = {"padded": "padded", "grouped": "grouped by length", "padding_free": "padding-free"}
+
+
+def course_setup(task: str, choice: LayoutChoice, batch_size: int | None = None) -> Setup:
+    """The course's configuration of ``task``: its offline profile's batch (or ``batch_size``) in ``choice``'s layout."""
+    batch = batch_size or profile.TASKS[task].offline.batch_size
+    return Setup(f"course: batch {batch}, {LAYOUT_NAMES[choice.layout]}", batch, 1, choice.layout)
+
+
+def scaled_lr(base_lr: float, effective_batch: int, base_effective_batch: int) -> float:
+    """The square-root rule for Adam: the rate grows with the square root of the effective batch.
+
+    >>> round(scaled_lr(3e-3, 8, 4), 6), round(scaled_lr(3e-3, 32, 100), 6)
+    (0.004243, 0.001697)
+    """
+    return base_lr * math.sqrt(effective_batch / base_effective_batch)
+
+
+def time_to_target(curve: list[dict[str, float]], target: float) -> float | None:
+    """Training seconds until the validation loss first reaches ``target``, or None if it never does.
+
+    ``curve`` holds the evaluations in order (``seconds`` of training so far, ``loss``); between the
+    last one above the target and the first at or below it, the time is interpolated linearly.
+
+    >>> curve = [{"seconds": 0.0, "loss": 7.0}, {"seconds": 2.0, "loss": 5.0}, {"seconds": 4.0, "loss": 3.0}]
+    >>> time_to_target(curve, 4.0), time_to_target(curve, 3.0), time_to_target(curve, 2.9)
+    (3.0, 4.0, None)
+    """
+    for before, point in zip([None, *curve], curve):
+        if point["loss"] <= target:
+            if before is None:
+                return point["seconds"]
+            share = (before["loss"] - target) / (before["loss"] - point["loss"])
+            return before["seconds"] + share * (point["seconds"] - before["seconds"])
+    return None
+
+
+def time_to_quality_line(task: str, ratio: float | None) -> str:
+    """The line scripts read: original time over course time to the original's validation loss.
+
+    >>> time_to_quality_line("smoltalk", 2.3149), time_to_quality_line("alpaca", None)
+    ('time-to-quality smoltalk: 2.31x', 'time-to-quality alpaca: not reached')
+    """
+    return f"time-to-quality {task}: " + ("not reached" if ratio is None else f"{ratio:.2f}x")
+
 
 # Facts from the real models' config.json files; the benchmark builds them at random initialisation.
 REAL_CONFIGS: dict[str, dict[str, Any]] = {
@@ -72,21 +152,18 @@ REAL_CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-DEFAULT_EXAMPLES = {"smoltalk": 256, "alpaca": 540}  # alpaca: all 540 training records
-
-
-def load_examples(task: str, model: str):
+def load_examples(task: str):
     """Tokenized training and validation examples of the bundled data, and the tokenizer."""
     from transformers import AutoTokenizer
 
     from . import bundled_data, offline_models
+    from .batching import encode_conversation
     from .chat import setup_chatml
     from .masking import encode_instruction_batch
 
     # Both real vocabularies are larger than the stand-ins', so the stand-in's token ids serve the
     # real architectures too; the lengths are those of the bundled data.
-    standin = {"smoltalk": "tiny-smollm2", "alpaca": "tiny-gpt2"}[task]
-    tokenizer = AutoTokenizer.from_pretrained(offline_models.standin_path(standin))
+    tokenizer = AutoTokenizer.from_pretrained(offline_models.standin_path(STANDINS[task]))
     if task == "smoltalk":
         setup_chatml(tokenizer)
         files = bundled_data.data_files("conversations")
@@ -108,23 +185,45 @@ def _read_jsonl(path: str) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def course_batches(task: str, setup: Setup, examples, tokenizer, seed: int = 0):
-    return make_batches(
-        examples, setup.batch_size, setup.layout, tokenizer.pad_token_id,
-        hand_masked=task == "alpaca", tokenizer=tokenizer, seed=seed,
-    )
+def examples_in(batch: dict[str, Any]) -> int:
+    """How many examples a collated batch holds: its rows, or the restarts of a padding-free row."""
+    if "position_ids" in batch:
+        return int((batch["position_ids"] == 0).sum())
+    return batch["input_ids"].shape[0]
 
 
-def build_model(task: str, model: str, device: str, attn: str | None):
+def epoch_batches(task: str, setup: Setup, examples, tokenizer, count: int, seed: int = 0) -> list[dict[str, Any]]:
+    """Whole batches of ``setup`` covering ``count`` examples, in epochs each shuffled with its own seed."""
+    import torch
+
+    from .batching import make_batches
+
+    batches, seen, epoch = [], 0, 0
+    while seen < count:
+        epoch_seed = 1000 * seed + epoch
+        order = torch.randperm(len(examples), generator=torch.Generator().manual_seed(epoch_seed)).tolist()
+        for batch in make_batches([examples[i] for i in order], setup.batch_size, setup.layout, tokenizer.pad_token_id,
+                                  hand_masked=task == "alpaca", tokenizer=tokenizer, seed=epoch_seed):
+            if seen >= count:
+                break
+            batches.append(batch)
+            seen += examples_in(batch)
+        epoch += 1
+    return batches
+
+
+def build_model(task: str, model: str, device: str, attn: str | None, seed: int = 0, standin: str | None = None):
+    """The stand-in as saved (in ``standin``, by default its current build), or the real architecture initialised
+    from ``seed``; in float32 on ``device``."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
     from . import offline_models
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     kwargs = {"attn_implementation": attn} if attn else {}
     if model == "standin":
-        path = offline_models.standin_path({"smoltalk": "tiny-smollm2", "alpaca": "tiny-gpt2"}[task])
+        path = standin or offline_models.standin_path(STANDINS[task])
         net = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, **kwargs)
     else:
         spec = dict(REAL_CONFIGS[task])
@@ -158,89 +257,137 @@ def _rss_bytes() -> int:
         return _max_rss_bytes()
 
 
-def run_setup(task: str, index: int, examples_count: int, model: str, device: str, precision: str,
-              attn: str | None, compile_model: bool, batch_size: int | None, lr: float) -> dict[str, Any]:
-    """Train one configuration on the first ``examples_count`` examples; return its figures."""
+@dataclass(frozen=True)
+class Job:
+    """One training run for a worker process."""
+
+    task: str
+    setup: Setup
+    lr: float
+    model: str = "standin"
+    device: str = "cpu"
+    precision: str = "fp32"
+    attn: str | None = None
+    compile: bool = False
+    eval_every: int = 0  # examples between validation evaluations; 0: none (throughput only)
+    target: float | None = None  # stop at the first evaluation at or below this validation loss
+    seed: int = 0  # of the data order (set by whoever made the batches), dropout and a real model's initialisation
+    threads: int = 1  # CPU threads of the worker process
+    # The stand-in's folder, resolved once for the whole benchmark: an edit to the code that builds the
+    # stand-ins mid-run changes their build, and every run must train the same model.
+    standin: str | None = None
+
+
+def train(job: Job, batches: list[dict[str, Any]], val_batches: list[dict[str, Any]]) -> dict[str, Any]:
+    """Train ``job`` on ``batches``, evaluating on ``val_batches`` every ``job.eval_every`` examples; its figures."""
     import torch
 
-    setup = SETUPS[task][index]
-    if batch_size and index == 1:
-        setup = Setup(setup.label.replace(f"batch {setup.batch_size}", f"batch {batch_size}"), batch_size,
-                      setup.accumulation, setup.layout)
-    train, val, tokenizer = load_examples(task, model)
-    train = train[:examples_count]
-    batches = course_batches(task, setup, train, tokenizer)
-    val_batches = make_batches(val, 16, "padded", tokenizer.pad_token_id, hand_masked=task == "alpaca", tokenizer=tokenizer)
-    net = build_model(task, model, device, attn)
-    step_fn = torch.compile(net) if compile_model else net
-    optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.0)
-    autocast = torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=precision == "bf16")
+    device = job.device
+    device_type = device.split(":")[0]
+    net = build_model(job.task, job.model, device, job.attn, job.seed, job.standin)
+    choice = layout_for(net)
+    step_fn = torch.compile(net) if job.compile else net
+    optimizer = torch.optim.AdamW(net.parameters(), lr=job.lr, weight_decay=0.0)
+    half = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(job.precision)
+    autocast = torch.autocast(device_type=device_type, dtype=half or torch.float32, enabled=half is not None)
+    # fp16 needs loss scaling, or small gradients underflow to zero; bf16 has fp32's range.
+    scaler = torch.amp.GradScaler(device_type, enabled=job.precision == "fp16")
 
-    def forward_backward(batch, scale: float) -> None:
-        with autocast:
-            loss = step_fn(**model_inputs(batch, device)).loss
-        (loss * scale).backward()
+    def sync() -> None:
+        if device_type == "cuda":
+            torch.cuda.synchronize()
+
+    def evaluate() -> float:
+        net.eval()
+        total = count = 0.0
+        with torch.no_grad(), autocast:
+            for batch in val_batches:
+                inputs = model_inputs(batch, device)
+                n = int((inputs["labels"][:, 1:] != -100).sum())
+                total += float(net(**inputs).loss) * n
+                count += n
+        net.train()
+        return total / count
 
     net.train()
     for batch in batches[:2]:  # warm-up: allocator, kernels, compilation; no optimizer step, weights unchanged
-        forward_backward(batch, 1.0)
+        with autocast:
+            step_fn(**model_inputs(batch, device)).loss.backward()
     optimizer.zero_grad(set_to_none=True)
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
+    sync()
+    if device_type == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    rss_before = _rss_bytes()
-    peak_before = _max_rss_bytes()
+    rss_before, peak_before = _rss_bytes(), _max_rss_bytes()
 
-    useful = processed = 0
-    start = time.perf_counter()
-    for i, batch in enumerate(batches):
-        u, t = token_counts(batch)
-        useful, processed = useful + u, processed + t
-        forward_backward(batch, 1.0 / setup.accumulation)
-        if (i + 1) % setup.accumulation == 0 or i + 1 == len(batches):
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
+    curve: list[dict[str, float]] = []
+    seen = useful = processed = steps = 0
+    train_seconds = eval_seconds = 0.0
 
-    if device.startswith("cuda"):
-        peak = torch.cuda.max_memory_allocated()
-        memory_note = "max GPU memory allocated"
+    def checkpoint() -> float:
+        nonlocal eval_seconds
+        start = time.perf_counter()
+        loss = evaluate()
+        sync()
+        eval_seconds += time.perf_counter() - start
+        curve.append({"examples": seen, "seconds": train_seconds, "loss": loss})
+        return loss
+
+    if job.eval_every:
+        checkpoint()
+    next_eval = job.eval_every
+    reached = False
+    groups = [batches[i : i + job.setup.accumulation] for i in range(0, len(batches), job.setup.accumulation)]
+    for g, group in enumerate(groups):
+        start = time.perf_counter()
+        for batch in group:
+            u, t = token_counts(batch)
+            useful, processed, seen = useful + u, processed + t, seen + examples_in(batch)
+            with autocast:
+                loss = step_fn(**model_inputs(batch, device)).loss
+            scaler.scale(loss / len(group)).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad(set_to_none=True)
+        steps += 1
+        sync()
+        train_seconds += time.perf_counter() - start
+        if job.eval_every and (seen >= next_eval or g == len(groups) - 1):
+            next_eval = (seen // job.eval_every + 1) * job.eval_every
+            if checkpoint() <= (job.target if job.target is not None else -math.inf):
+                reached = True
+                break
+
+    if device_type == "cuda":
+        peak, memory_note = torch.cuda.max_memory_allocated(), "max GPU memory allocated"
     else:
         peak = max(0, _max_rss_bytes() - max(rss_before, peak_before))
         memory_note = "growth of peak resident memory during training"
-
-    net.eval()
-    total_loss = total_tokens = 0.0
-    with torch.no_grad(), autocast:
-        for batch in val_batches:
-            inputs = model_inputs(batch, device)
-            n = int((inputs["labels"][:, 1:] != -100).sum())
-            total_loss += float(net(**inputs).loss) * n
-            total_tokens += n
-
-    mean_context = useful / len(train)  # the mean example length: attention spans one example
-    tokens_per_second = useful / seconds
-    figures = {
-        "task": task,
-        "setup": asdict(setup),
-        "examples": len(train),
-        "optimizer_steps": math.ceil(len(batches) / setup.accumulation),
+    tokens_per_second = useful / train_seconds
+    return {
+        "task": job.task,
+        "setup": asdict(job.setup),
+        "lr": job.lr,
+        "attn": net.config._attn_implementation,
+        "layout_choice": asdict(choice),
+        "examples": seen,
+        "optimizer_steps": steps,
         "useful_tokens": useful,
         "processed_tokens": processed,
         "useful_fraction": useful / processed,
-        "seconds": seconds,
+        "train_seconds": train_seconds,
+        "eval_seconds": eval_seconds,
         "tokens_per_second": tokens_per_second,
         "peak_memory_bytes": peak,
         "memory_note": memory_note,
-        "validation_loss": total_loss / total_tokens,
+        "curve": curve,
+        "reached": reached,
+        "seed": job.seed,
         "parameters": sum(p.numel() for p in net.parameters()),
-        "model_flops_per_second": tokens_per_second * flops_per_token(net, mean_context),
+        # attention spans one example, so the mean example length is its context
+        "model_flops_per_second": tokens_per_second * flops_per_token(net, useful / seen),
         "device": _device_name(device),
-        "precision": precision,
+        "precision": job.precision,
     }
-    return figures
 
 
 def _device_name(device: str) -> str:
@@ -248,102 +395,255 @@ def _device_name(device: str) -> str:
 
     if device.startswith("cuda"):
         return torch.cuda.get_device_name(device)
-    return f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"CPU ({os.cpu_count()} cores, {threads} thread{'s' if threads > 1 else ''})"
 
 
-def mfu(figures: dict[str, Any]) -> float | None:
-    """Model FLOPs utilisation against the GPU's dense 16-bit peak, when the GPU is one we know."""
+def known_peak(device_name: str) -> tuple[str, float, tuple[str, ...]] | None:
+    """(GPU, dense peak FLOP/s, precisions that peak holds for) of a GPU in ``estimates.PEAK_FLOPS``.
+
+    The T4 has no bf16 tensor cores: its peak is fp16's only. From Ampere on, dense fp16 and bf16 peak alike.
+    A whole-word match, so that an L40S is not taken for an L4, nor an A100 for an A10.
+
+    >>> known_peak("Tesla T4"), known_peak("NVIDIA L40S")
+    (('T4', 65000000000000.0, ('fp16',)), None)
+    """
     for name, peak in estimates.PEAK_FLOPS.items():
-        if name in figures["device"] and figures["precision"] == "bf16":
-            return figures["model_flops_per_second"] / peak
+        if re.search(rf"\b{name}\b", device_name):
+            return name, peak, ("fp16",) if name == "T4" else ("bf16", "fp16")
     return None
 
 
-def _worker_command(args, task: str, index: int) -> list[str]:
-    command = [sys.executable, "-m", "sft_helpers.bench", "--worker", f"{task}:{index}", "--model", args.model,
-               "--device", args.device, "--precision", args.precision, "--lr", str(args.lr)]
-    if args.examples:
-        command += ["--examples", str(args.examples)]
-    if args.attn:
-        command += ["--attn", args.attn]
-    if args.compile:
-        command.append("--compile")
-    if args.batch_size:
-        command += ["--batch-size", str(args.batch_size)]
-    return command
+def mfu(figures: dict[str, Any]) -> float | None:
+    """Model FLOPs utilisation against the GPU's dense peak in the precision it trained in, when we know that peak."""
+    known = known_peak(figures["device"])
+    if known is None or figures["precision"] not in known[2]:
+        return None
+    return figures["model_flops_per_second"] / known[1]
 
 
-def run_in_subprocess(args, task: str, index: int) -> dict[str, Any]:
-    done = subprocess.run(_worker_command(args, task, index), capture_output=True, text=True)
+def gpu_line(figures: dict[str, Any], task: str) -> str:
+    """The measured MFU on a known GPU; otherwise why there is none, and the T4 estimate from FLOPs."""
+    known = known_peak(figures["device"])
+    if known is not None:
+        name, peak, precisions = known
+        if figures["precision"] in precisions:
+            return (f"GPU: measured on {figures['device']}; MFU against the {name}'s dense "
+                    f"{figures['precision']} peak of {peak / 1e12:.0f} TFLOP/s")
+        return (f"GPU: {figures['device']}: no MFU, its {peak / 1e12:.0f} TFLOP/s peak is "
+                f"{'/'.join(precisions)} (use --precision {precisions[0]})")
+    run = estimates.FULL_RUNS[task]
+    per_token = estimates.flops_per_token(run.parameters, run.layers, run.width, run.mean_tokens)
+    low, high = (estimates.PEAK_FLOPS["T4"] * share / per_token for share in estimates.ASSUMED_MFU)
+    where = "no GPU here" if figures["device"].startswith("CPU") else f"{figures['device']} has no known peak"
+    return (
+        f"GPU: not measured ({where}). Estimate from FLOPs (sft_helpers.estimates), not a measurement: {run.model} "
+        f"on a T4 in fp16 (peak {estimates.PEAK_FLOPS['T4'] / 1e12:.0f} TFLOP/s fp16) at "
+        f"{estimates.ASSUMED_MFU[0]:.0%}-{estimates.ASSUMED_MFU[1]:.0%} MFU: {low:,.0f}-{high:,.0f} tokens/s"
+    )
+
+
+def run_in_subprocess(jobs: list[tuple[Job, Path]], val_path: Path, folder: Path) -> list[dict[str, Any]]:
+    """``train`` each job on the batches saved at its path, one after the other in a fresh Python process."""
+    job_path = folder / "jobs.json"
+    job_path.write_text(json.dumps({"jobs": [(asdict(job), str(path)) for job, path in jobs], "val": str(val_path)}))
+    command = [sys.executable, "-m", "sft_helpers.bench", "--worker", str(job_path)]
+    done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RuntimeError(f"benchmark of {task} configuration {index} failed:\n{done.stderr[-3000:]}")
+        labels = ", ".join(job.setup.label for job, _ in jobs)
+        raise RuntimeError(f"benchmark of {labels} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def worker(job_path: str) -> list[dict[str, Any]]:
+    import torch
+
+    spec = json.loads(Path(job_path).read_text())
+    val_batches = torch.load(spec["val"])
+    figures = []
+    for fields, batches_path in spec["jobs"]:
+        job = Job(**{**fields, "setup": Setup(**fields["setup"])})
+        torch.set_num_threads(job.threads)
+        figures.append(train(job, torch.load(batches_path), val_batches))
+    return figures
+
+
+def run_options(args, task: str) -> dict[str, Any]:
+    """The ``Job`` fields that the command line sets, for ``task``."""
+    return dict(task=task, model=args.model, device=args.device, precision=args.precision, attn=args.attn,
+                compile=args.compile, threads=args.threads)
+
+
+def median_ratio(ratios: list[float | None]) -> float | None:
+    """The median over repeats, a "not reached" (None) counting as the slowest; None if the median one is.
+
+    >>> median_ratio([2.0, None, 3.0]), median_ratio([None, None, 3.0]), median_ratio([1.0, 2.0, 3.0, 4.0])
+    (2.0, None, 2.0)
+    """
+    return statistics.median_low([r or 0.0 for r in ratios]) or None
+
+
+def benchmark(task: str, args) -> dict[str, Any]:
+    """The original then the course, once per seed (``args.repeats``), then every layout; all figures."""
+    import torch
+
+    from .batching import make_batches
+
+    train_examples, val_examples, tokenizer = load_examples(task)
+    budget = args.examples or DEFAULT_EXAMPLES[task]
+    choice = choose_layout(args.attn or DEFAULT_ATTN, args.device.split(":")[0])
+    original, course = ORIGINAL[task], course_setup(task, choice, args.batch_size or None)
+    course_lr = scaled_lr(args.lr, course.effective_batch, original.effective_batch)
+    eval_every = max(1, budget // EVALUATIONS)
+    common = {**run_options(args, task), "standin": tokenizer.name_or_path}
+    repeats = []
+    with tempfile.TemporaryDirectory(prefix="sft-bench-") as tmp:
+        folder = Path(tmp)
+        val_path = folder / "val.pt"
+        val_rows = val_examples[: args.val_examples or None]
+        torch.save(make_batches(val_rows, 16, "padded", tokenizer.pad_token_id, hand_masked=task == "alpaca",
+                                tokenizer=tokenizer), val_path)
+
+        def saved(job: Job, count: int) -> tuple[Job, Path]:
+            path = folder / f"{job.setup.layout}-{job.setup.batch_size}-{count}-{job.seed}.pt"
+            if not path.exists():
+                torch.save(epoch_batches(task, job.setup, train_examples, tokenizer, count, job.seed), path)
+            return job, path
+
+        def run(job: Job, count: int) -> dict[str, Any]:
+            """One job in its own process, so that its peak memory is its own."""
+            return run_in_subprocess([saved(job, count)], val_path, folder)[0]
+
+        # Each seed is one pair, run back to back, so that a busy moment of the machine hits both alike.
+        for seed in range(args.repeats):
+            first = run(Job(setup=original, lr=args.lr, eval_every=eval_every, seed=seed, **common), budget)
+            target = first["curve"][-1]["loss"]
+            second = run(Job(setup=course, lr=course_lr, eval_every=eval_every, target=target, seed=seed, **common),
+                         COURSE_CAP * budget)
+            if second["layout_choice"]["layout"] != course.layout:
+                raise RuntimeError(f"the course's model chose {second['layout_choice']['layout']}, not {course.layout}: "
+                                   "pass --attn")
+            original_seconds = time_to_target(first["curve"], target)
+            course_seconds = time_to_target(second["curve"], target)
+            repeats.append({
+                "seed": seed, "target": target, "original": first, "course": second,
+                "original_seconds": original_seconds, "course_seconds": course_seconds,
+                "ratio": original_seconds / course_seconds if course_seconds else None,
+            })
+        # Throughput only, so one process for the three (each with a fresh model) saves two start-ups.
+        layouts = dict(zip(LAYOUTS, run_in_subprocess([
+            saved(Job(setup=Setup(f"batch {course.batch_size}, {LAYOUT_NAMES[layout]}", course.batch_size, 1, layout),
+                      lr=course_lr, **common), budget)
+            for layout in LAYOUTS
+        ], val_path, folder)))
+    return {"budget": budget, "eval_every": eval_every, "choice": asdict(choice), "repeats": repeats, "layouts": layouts,
+            "time_to_quality": median_ratio([r["ratio"] for r in repeats])}
 
 
 def _mib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
 
-def report(task: str, original: dict[str, Any], course: dict[str, Any]) -> str:
-    """The side-by-side table of one task."""
-    lines = [f"== {task}: {original['examples']} training examples, {original['parameters']:,} parameters, "
-             f"{original['device']}, {original['precision']} =="]
-    for f in (original, course):
+def _seconds(value: float | None) -> str:
+    return "not reached" if value is None else f"{value:.1f} s"
+
+
+def report(task: str, result: dict[str, Any], args) -> str:
+    """The figures of one task, as text."""
+    repeats = result["repeats"]
+    first = repeats[0]["original"]
+    model = (f"{STANDINS[task]} stand-in" if args.model == "standin"
+             else f"{estimates.FULL_RUNS[task].model} architecture, random init")
+    budget = result["budget"]
+    lines = [
+        f"== {task}: {model}, {first['parameters']:,} parameters, {first['device']}, {first['precision']}, "
+        f"attention {first['attn']} ==",
+        f"learning rate: square-root rule for Adam, {args.lr:g} x sqrt(effective batch / the original's "
+        f"{ORIGINAL[task].effective_batch}); constant, AdamW",
+        f"target: the original's validation loss after its {budget} examples; the course trains until it reaches "
+        f"it, {COURSE_CAP * budget} examples at most",
+        f"time to target: training seconds (evaluation excluded) to the first of the evaluations every "
+        f"{result['eval_every']} examples at or below it, interpolated linearly from the one before",
+    ]
+    for r in repeats:
+        course_examples = r["course"]["curve"][-1]["examples"]
         lines.append(
-            f"{f['setup']['label']:<48} useful tokens {f['useful_fraction']:.3f} | "
-            f"{f['tokens_per_second']:>10,.0f} tokens/s | peak memory {_mib(f['peak_memory_bytes'])} | "
-            f"{f['optimizer_steps']} optimizer steps | validation loss {f['validation_loss']:.3f}"
+            f"  seed {r['seed']}: target {r['target']:.3f} (before training {r['original']['curve'][0]['loss']:.3f}) | "
+            f"original {_seconds(r['original_seconds'])} | course {_seconds(r['course_seconds'])}"
+            + (f" ({course_examples} examples)" if r["course"]["reached"] else "")
+            + (f" | x{r['ratio']:.2f}" if r["ratio"] else "")
+        )
+    for name in ("original", "course"):
+        runs = [r[name] for r in repeats]
+        f = runs[0]
+        lines.append(
+            f"{f['setup']['label']:<42} lr {f['lr']:.3g} | useful tokens {f['useful_fraction']:.3f} | "
+            f"{statistics.median(r['tokens_per_second'] for r in runs):>7,.0f} tokens/s | "
+            f"peak memory {_mib(statistics.median(r['peak_memory_bytes'] for r in runs))} | "
+            f"evaluation {statistics.median(r['eval_seconds'] for r in runs):.1f} s"
             + (f" | MFU {mfu(f):.1%}" if mfu(f) is not None else "")
         )
-    lines.append(
-        f"course / original: tokens/s x{course['tokens_per_second'] / original['tokens_per_second']:.2f}, "
-        f"useful-token fraction x{course['useful_fraction'] / original['useful_fraction']:.2f}, "
-        f"peak memory x{course['peak_memory_bytes'] / max(original['peak_memory_bytes'], 1):.2f}"
-    )
-    lines.append(f"  (memory: {original['memory_note']}; tokens/s counts tokens that are not padding)")
+    lines.append(f"  (medians over {len(repeats)} seeds; memory: {first['memory_note']}; "
+                 "tokens/s counts tokens that are not padding)")
+    choice = result["choice"]
+    lines.append(f"layouts at batch {repeats[0]['course']['setup']['batch_size']}, {budget} examples each, training only:")
+    for layout, f in result["layouts"].items():
+        mark = "  <- choose_layout's pick here" if layout == choice["layout"] else ""
+        lines.append(f"  {LAYOUT_NAMES[layout]:<18} useful tokens {f['useful_fraction']:.3f} | "
+                     f"{f['tokens_per_second']:>7,.0f} tokens/s{mark}")
+    lines.append(f"  why: {choice['why']}")
+    lines.append(gpu_line(first, task))
     return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(prog="python -m sft_helpers.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--task", nargs="+", choices=sorted(SETUPS), default=["smoltalk", "alpaca"])
+    parser.add_argument("--task", nargs="+", choices=TASKS, default=list(TASKS))
     parser.add_argument("--model", choices=["standin", "real"], default="standin",
                         help="the offline stand-ins, or the real architectures at random initialisation")
-    parser.add_argument("--examples", type=int, default=0, help="training examples per configuration")
+    parser.add_argument("--examples", type=int, default=0,
+                        help=f"the original's budget of training examples (default {DEFAULT_EXAMPLES})")
+    parser.add_argument("--repeats", type=int, default=3, help="seeds: pairs of runs; the ratio is their median")
+    parser.add_argument("--val-examples", type=int, default=0, help="validation examples (default: all 60)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
-    parser.add_argument("--precision", choices=["fp32", "bf16"], default=None, help="default: bf16 on a GPU, fp32 on a CPU")
-    parser.add_argument("--attn", default=None, help="attention implementation, for example sdpa or flash_attention_2")
+    parser.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default=None,
+                        help="default: bf16 on a GPU with bf16 tensor cores, fp16 on an older one (a T4), fp32 on a CPU")
+    parser.add_argument("--attn", default=None, help="attention implementation, for example sdpa, eager or flash_attention_2")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
-    parser.add_argument("--batch-size", type=int, default=0, help="the course configuration's batch size")
-    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="CPU threads per training process (default 1: two stall when another process shares 2 cores)")
+    parser.add_argument("--batch-size", type=int, default=0, help="the course's batch size (default: its offline profile's)")
+    parser.add_argument("--lr", type=float, default=BASE_LR, help="the original's learning rate, for its effective batch")
     parser.add_argument("--json", default=None, help="also write all figures to this file")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     if args.device is None:
         import torch
 
         args.device = "cuda" if torch.cuda.is_available() else "cpu"
     if args.precision is None:
-        args.precision = "bf16" if args.device.startswith("cuda") else "fp32"
+        from .device import detect_precision
+
+        args.precision = detect_precision("cuda" if args.device.startswith("cuda") else "cpu")
     return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.worker:
-        task, index = args.worker.split(":")
-        figures = run_setup(task, int(index), args.examples or DEFAULT_EXAMPLES[task], args.model, args.device,
-                            args.precision, args.attn, args.compile, args.batch_size or None, args.lr)
-        print(json.dumps(figures))
+        print(json.dumps(worker(args.worker)))
         return
     results = {}
     for task in args.task:
-        original, course = (run_in_subprocess(args, task, i) for i in (0, 1))
-        results[task] = {"original": original, "course": course}
-        print(report(task, original, course), flush=True)
+        results[task] = benchmark(task, args)
+        print(report(task, results[task], args), flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
+    for task in args.task:
+        print(time_to_quality_line(task, results[task]["time_to_quality"]))
 
 
 if __name__ == "__main__":

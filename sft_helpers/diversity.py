@@ -3,7 +3,11 @@
 * ``distinct_n``: unique word n-grams over all n-grams, across a set of generations. Near 1: varied;
   low: the model says the same few things whatever it is asked.
 * ``copied_share``: for each generation, the share of its word n-grams that occur verbatim in the
-  training texts. Near 1: the generation is stitched from training examples.
+  training texts. Near 1: the generation is stitched from training examples. On templated data right
+  answers share many phrases with training replies too, so this alone does not show memorisation.
+* ``parroted_share``: the share of replies that are, word for word, a training reply other than the
+  one the held-out conversation expects: the model recited something it was trained on instead of
+  answering. A model that memorised its examples scores well above one that learned the task.
 """
 
 from __future__ import annotations
@@ -35,3 +39,19 @@ def copied_share(text: str, seen: set[tuple[str, ...]], n: int = 4) -> float:
     """Share of ``text``'s n-grams found in ``seen`` (from ``training_ngrams``); NaN if it is too short."""
     grams = ngrams(words(text), n)
     return sum(g in seen for g in grams) / len(grams) if grams else float("nan")
+
+
+def parroted_share(replies: Sequence[tuple[str, str | None]], training_replies: Iterable[str]) -> float:
+    """Share of ``(reply, expected reply)`` pairs whose reply is a training reply word for word, and not the expected one.
+
+    Case and spacing are ignored. NaN when there are no replies.
+
+    >>> parroted_share([("Paris is the capital.", "Rome is the capital."), ("4 plus 5 is 9.", "4 plus 5 is 9.")],
+    ...                ["Paris is the capital.", "4 plus 5 is 9."])
+    0.5
+    """
+    seen = {tuple(words(t)) for t in training_replies}
+    if not replies:
+        return float("nan")
+    parroted = [tuple(words(reply)) in seen and words(reply) != words(expected or "") for reply, expected in replies]
+    return sum(parroted) / len(parroted)

@@ -15,6 +15,7 @@ class Reply:
     reply: str
     ended: bool  # the model emitted its end-of-turn token within the budget
     correct: bool | None  # None: the question has no checkable answer
+    reference: str | None = None  # the reply the held-out data gives, when it has one
 
 
 def _greedy(model, tokenizer, inputs, max_new_tokens: int) -> tuple[str, bool]:
@@ -55,7 +56,9 @@ def reply_to_conversations(
             if limit is not None and len(replies) >= limit:
                 return replies
             text, ended = chat_reply(model, tokenizer, messages[: i + 1], max_new_tokens)
-            replies.append(Reply(message["content"], text, ended, is_correct(message["content"], text)))
+            following = messages[i + 1] if i + 1 < len(messages) else None
+            reference = following["content"] if following is not None and following["role"] == "assistant" else None
+            replies.append(Reply(message["content"], text, ended, is_correct(message["content"], text), reference))
     return replies
 
 
@@ -71,7 +74,7 @@ def answer_instructions(
         text, ended = complete(model, tokenizer, instruction_prompt(record["instruction"], record.get("input")), max_new_tokens)
         expected = expected_output(record["instruction"], record.get("input") or "")
         correct = None if expected is None else text.strip() == expected
-        replies.append(Reply(user_message(record["instruction"], record.get("input")), text, ended, correct))
+        replies.append(Reply(user_message(record["instruction"], record.get("input")), text, ended, correct, record["output"]))
     return replies
 
 

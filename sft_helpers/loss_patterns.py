@@ -2,10 +2,11 @@
 
 * ``healthy``: the whole training set, a suitable learning rate.
 * ``overfitting``: a few dozen examples for many epochs; validation loss turns up while training loss falls.
-* ``no_learning``: a learning rate far too low; the loss hardly moves.
-* ``memorisation``: a handful of examples, repeated until the training loss is near zero, and a
-  validation set drawn from those same examples (a leaked split), so the validation loss cannot warn.
+* ``no learning``: a learning rate far too low; the loss hardly moves.
+* ``memorisation``: a handful of examples, repeated until the model reproduces them token for token:
+  the training loss near zero, the validation loss far above it.
 
+The names are ``sft_helpers.diagnosis``'s patterns, and each run's figure is ``misc/`` + ``figure_name``.
 Notebook 04 runs them; ``python -m sft_helpers.loss_patterns`` runs them too and writes the figures
 in ``misc/`` and the logs that the unit tests of ``sft_helpers.diagnosis`` read. With the fixed
 seeds, the offline profile gives the same curves every time on the same machine.
@@ -27,12 +28,24 @@ from .profile import CourseRun
 # between JupyterLab (notebooks/), Colab and the tests.
 MISC_DIR = Path(__file__).resolve().parent.parent / "misc"
 
-FIGURE_NAMES = {
-    "healthy": "sft_perfect_convergence.png",
-    "overfitting": "sft_bad_validation.png",
-    "no_learning": "sft_no_learning.png",
-    "memorisation": "sft_memorization.png",
-}
+
+
+def file_stem(pattern: str) -> str:
+    """The pattern's name in file names.
+
+    >>> file_stem("no learning")
+    'no_learning'
+    """
+    return pattern.replace(" ", "_")
+
+
+def figure_name(pattern: str) -> str:
+    """The file in ``misc/`` that holds the pattern's figure.
+
+    >>> figure_name("memorisation")
+    'sft_memorisation.png'
+    """
+    return f"sft_{file_stem(pattern)}.png"
 
 
 @dataclass(frozen=True)
@@ -44,26 +57,25 @@ class Recipe:
     train_examples: int | None  # None: the whole training split
     learning_rate: float
     max_steps: int
-    validate_on_training_data: bool = False  # a leaked validation split
+    validate_on_training_data: bool = False  # a leaked validation split: notebook 04's exercise
 
 
 def recipes(run: CourseRun) -> dict[str, Recipe]:
     """The four runs, scaled from ``run.max_steps`` (so ``SFT_MAX_STEPS`` shortens them all for a smoke run).
 
     The healthy run trains as long as notebook 02, so that its replies are worth comparing; the others
-    need only three fifths of that to show their shape. Offline that is 400 and 240 steps, seconds each
-    on a CPU. The full profile fine-tunes the pretrained model at 1e-4, twice notebook 02's rate, so
-    that overfitting and memorisation show within those steps.
+    need only part of that to show their shape: two fifths for overfitting and memorisation, a fifth to
+    see that nothing moves. Offline that is 400, 160 and 80 steps, seconds each on a CPU. The full
+    profile fine-tunes the pretrained model at 1e-4, twice notebook 02's rate, so that overfitting and
+    memorisation show within those steps.
     """
     lr = run.learning_rate if run.profile == "offline" else 1e-4
-    steps = max(1, run.max_steps * 3 // 5)
+    steps = max(1, run.max_steps * 2 // 5)
     return {
         "healthy": Recipe("healthy", "all training conversations, a suitable learning rate", None, lr, run.max_steps),
         "overfitting": Recipe("overfitting", "only 32 conversations, so each is seen dozens of times", 32, lr, steps),
-        "no_learning": Recipe("no_learning", "a learning rate 10,000 times too small", None, lr / 10_000, max(1, steps // 2)),
-        "memorisation": Recipe(
-            "memorisation", "4 conversations, validated on themselves", 4, lr, steps, validate_on_training_data=True
-        ),
+        "no learning": Recipe("no learning", "a learning rate 10,000 times too small", None, lr / 10_000, max(1, run.max_steps // 5)),
+        "memorisation": Recipe("memorisation", "4 conversations, repeated until they are known by heart", 4, lr, steps),
     }
 
 
@@ -92,48 +104,25 @@ class PatternRun:
 
 
 def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: int = 42) -> PatternRun:
-    """Train ``run``'s model from scratch following ``recipe``.
+    """Train ``run``'s model from scratch following ``recipe``, as notebook 02 trains (``sft_helpers.training``).
 
     The validation loss is measured before the first step too, and logged at step 0.
     """
-    import torch
-    from datasets import load_dataset
-    from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
-    from trl import SFTConfig, SFTTrainer
+    from transformers import set_seed
+    from trl import SFTTrainer
 
-    from .chat import setup_chatml
-    from .device import precision_kwargs
-    from .validation import drop_problem_records
+    from .batching import layout_for
+    from .training import load_chat_model, load_conversations, sft_config
 
     set_seed(seed)
-    tokenizer = AutoTokenizer.from_pretrained(run.model_name)
-    model = AutoModelForCausalLM.from_pretrained(run.model_name, dtype=torch.float32)
-    setup_chatml(tokenizer, model)
-    data = load_dataset(run.dataset_path, run.dataset_config, data_files=run.data_files)
-    # Real data may hold a few unusable records; notebook 02 shows them, here they are only dropped.
-    train_set = drop_problem_records(data["train"], "conversations")[0].shuffle(seed=seed)
+    model, tokenizer = load_chat_model(run.model_name)
+    data, _ = load_conversations(run, tokenizer)  # notebook 02 shows what is dropped; here it only is
+    train_set = data["train"].shuffle(seed=seed)
     if recipe.train_examples is not None:
         train_set = train_set.select(range(recipe.train_examples))
-    test_set = drop_problem_records(data["test"], "conversations")[0]
-    eval_set = train_set if recipe.validate_on_training_data else test_set.select(range(min(60, len(test_set))))
-    config = SFTConfig(
-        output_dir=str(output_dir),
-        max_steps=recipe.max_steps,
-        per_device_train_batch_size=run.batch_size,
-        learning_rate=recipe.learning_rate,
-        lr_scheduler_type="cosine",
-        warmup_steps=0.05,
-        logging_steps=max(recipe.max_steps // 24, 1),
-        eval_strategy="steps",
-        eval_steps=max(recipe.max_steps // 12, 1),
-        save_strategy="no",
-        assistant_only_loss=True,
-        max_length=run.max_length,
-        activation_checkpointing=False,
-        report_to="none",
-        seed=seed,
-        **precision_kwargs(),
-    )
+    eval_set = train_set if recipe.validate_on_training_data else data["test"]
+    config = sft_config(run, output_dir, layout_for(model), max_steps=recipe.max_steps, learning_rate=recipe.learning_rate,
+                        seed=seed)
     trainer = SFTTrainer(model=model, args=config, train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer)
     before = trainer.evaluate()["eval_loss"]
     trainer.train()
@@ -170,9 +159,9 @@ def main(argv: list[str] | None = None) -> None:
         history = train(run, recipe, Path(args.work) / name).history
         Path(args.logs).mkdir(parents=True, exist_ok=True)
         Path(args.figures).mkdir(parents=True, exist_ok=True)
-        (Path(args.logs) / f"{name}.json").write_text(json.dumps(without_timings(history), indent=1) + "\n")
-        figure = Path(args.figures) / FIGURE_NAMES[name]
-        plot_training(history, title=f"{name.replace('_', ' ')}: {recipe.what}", save_to=figure)
+        (Path(args.logs) / f"{file_stem(name)}.json").write_text(json.dumps(without_timings(history), indent=1) + "\n")
+        figure = Path(args.figures) / figure_name(name)
+        plot_training(history, title=f"{name}: {recipe.what}", save_to=figure)
         print(f"{name}: {diagnose(history).pattern}; wrote {figure}")
 
 

@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bundled_data, chat, formats
+from . import bundled_data, chat, facts, formats
 from .chat import ENDOFTEXT, IM_END, IM_START
 
 SEED = 0
@@ -162,13 +162,13 @@ def cache_dir() -> Path:
 def _build_key(spec: StandIn) -> str:
     """Changes whenever the recipe or the bundled data change, so a stale build is never reused.
 
-    The recipe is this module, the data generator, and what shapes the tokenizer's training text and
+    The recipe is this module, the data generator and its facts, and what shapes the tokenizer's training text and
     special tokens: the chat template's module and the prompt formats.
     """
     import tokenizers
     import transformers
 
-    source = "".join(inspect.getsource(m) for m in (inspect.getmodule(_build_key), bundled_data, chat, formats))
+    source = "".join(inspect.getsource(m) for m in (inspect.getmodule(_build_key), bundled_data, facts, chat, formats))
     blob = f"{spec}{source}{transformers.__version__}{tokenizers.__version__}"
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
@@ -176,13 +176,17 @@ def _build_key(spec: StandIn) -> str:
 def standin_path(name: str) -> Path:
     """Path of stand-in ``name``, built on first use and cached afterwards."""
     spec = STANDINS[name]
-    target = cache_dir() / f"{spec.name}-{_build_key(spec)}"
+    return _cached(cache_dir() / f"{spec.name}-{_build_key(spec)}", lambda staging: build(name, staging))
+
+
+def _cached(target: Path, make) -> Path:
+    """``target``, made by ``make(staging_folder)`` unless a finished copy is there already."""
     if (target / "STANDIN.json").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        build(name, staging)
+        make(staging)
         try:
             staging.rename(target)
         except OSError:  # another process finished the same build first
@@ -190,3 +194,46 @@ def standin_path(name: str) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+PRETRAINING_STEPS = 200
+
+
+def _pretrain(name: str, directory: Path) -> None:
+    """Train stand-in ``name`` on the plain text of the bundled training conversations and save it in ``directory``.
+
+    No chat template, no turn markers, the tokenizer's own end-of-sequence token: the model learns the
+    words, not the format, which is what a real base model brings to a fine-tune.
+    """
+    from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
+    from trl import SFTConfig, SFTTrainer
+
+    source = standin_path(name)
+    set_seed(SEED)
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = AutoModelForCausalLM.from_pretrained(source)
+    records = bundled_data.generate()[bundled_data.CONVERSATION_FILES["train"]]
+    texts = Dataset.from_dict({"text": ["\n".join(m["content"] for m in r["messages"]) for r in records]})
+    config = SFTConfig(
+        output_dir=str(directory / "run"), max_steps=PRETRAINING_STEPS, per_device_train_batch_size=8,
+        learning_rate=3e-3, lr_scheduler_type="cosine", warmup_steps=0.05, train_sampling_strategy="group_by_length",
+        max_length=STANDINS[name].max_positions, save_strategy="no", report_to="none", seed=SEED,
+        logging_strategy="no", disable_tqdm=True, use_cpu=True, bf16=False,  # the same weights on every machine, GPU or not
+    )
+    SFTTrainer(model=model, args=config, train_dataset=texts, processing_class=tokenizer).train()
+    shutil.rmtree(directory / "run", ignore_errors=True)
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    (directory / "STANDIN.json").write_text(
+        json.dumps({"name": f"{name}-pretrained", "replaces": STANDINS[name].replaces, "pretraining_steps": PRETRAINING_STEPS}, indent=2)
+    )
+
+
+def pretrained_standin_path(name: str = "tiny-smollm2") -> Path:
+    """Path of stand-in ``name`` after a short plain-text pretraining, built on first use (about 15 s) and cached.
+
+    What LoRA (notebook 05) adapts must know the language first; the random stand-in does not.
+    """
+    spec = STANDINS[name]
+    key = hashlib.sha256((_build_key(spec) + inspect.getsource(_pretrain) + str(PRETRAINING_STEPS)).encode()).hexdigest()[:12]
+    return _cached(cache_dir() / f"{spec.name}-pretrained-{key}", lambda staging: _pretrain(name, staging))

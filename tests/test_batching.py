@@ -4,8 +4,8 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from sft_helpers.batching import batch_order, make_batches, model_inputs, token_counts, useful_token_fraction
-from sft_helpers.bench import SETUPS, course_batches, load_examples
+from sft_helpers.batching import batch_order, choose_layout, make_batches, model_inputs, token_counts, useful_token_fraction
+from sft_helpers.bench import ORIGINAL, course_setup, epoch_batches, load_examples
 from sft_helpers.offline_models import standin_path
 
 EXAMPLES = [
@@ -56,17 +56,18 @@ def test_unknown_layout_is_refused():
 
 
 def test_course_configuration_keeps_padding_under_five_percent_on_the_bundled_conversations():
-    train, _, tokenizer = load_examples("smoltalk", "standin")
-    original, course = SETUPS["smoltalk"]
-    course_fraction = useful_token_fraction(course_batches("smoltalk", course, train, tokenizer))
-    original_fraction = useful_token_fraction(course_batches("smoltalk", original, train, tokenizer))
+    train, _, tokenizer = load_examples("smoltalk")
+    course = course_setup("smoltalk", choose_layout("sdpa", "cpu"))
+    original = ORIGINAL["smoltalk"]
+    course_fraction = useful_token_fraction(epoch_batches("smoltalk", course, train, tokenizer, len(train)))
+    original_fraction = useful_token_fraction(epoch_batches("smoltalk", original, train, tokenizer, len(train)))
     assert course_fraction >= 0.95
     assert original_fraction < 0.9  # the comparison means something: the original does pad
-    assert course.batch_size == 8 and course.layout == "padding_free"
+    assert course.batch_size == 8 and course.layout == "grouped"
 
 
 def test_padding_free_loss_equals_padded_loss_on_the_standin():
-    train, _, tokenizer = load_examples("smoltalk", "standin")
+    train, _, tokenizer = load_examples("smoltalk")
     model = AutoModelForCausalLM.from_pretrained(standin_path("tiny-smollm2"), dtype=torch.float32)
     with torch.no_grad():
         for p in model.parameters():

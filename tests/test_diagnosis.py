@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from sft_helpers.diagnosis import ACTIONS, diagnose
+from sft_helpers.loss_patterns import file_stem, recipes
+from sft_helpers.profile import course_run
 
 LOGS = Path(__file__).parent / "data" / "loss_patterns"
 
@@ -18,11 +20,11 @@ def history(train, evals=None, start_step=10, every=10):
 
 # Logs of the four real runs of `python -m sft_helpers.loss_patterns` (offline profile).
 @pytest.mark.parametrize(
-    "name, pattern",
-    [("healthy", "healthy"), ("overfitting", "overfitting"), ("no_learning", "no learning"), ("memorisation", "memorisation")],
+    "pattern",
+    ["healthy", "overfitting", "no learning", "memorisation"],
 )
-def test_real_runs_are_diagnosed_as_made(name, pattern):
-    log_history = json.loads((LOGS / f"{name}.json").read_text())
+def test_real_runs_are_diagnosed_as_made(pattern):
+    log_history = json.loads((LOGS / f"{file_stem(pattern)}.json").read_text())
     result = diagnose(log_history)
     assert result.pattern == pattern, str(result)
     assert result.actions == ACTIONS[pattern]
@@ -54,7 +56,7 @@ def test_no_learning():
 
 def test_memorisation_with_a_leaked_validation_set():
     d = diagnose(history([3.0, 1.0, 0.2, 0.03, 0.01, 0.01], [3.0, 0.1, 0.01]))
-    assert d.pattern == "memorisation" and "too close to the training data" in d.reason
+    assert d.pattern == "memorisation" and "leaked from training" in d.reason
 
 
 def test_memorisation_without_validation():
@@ -95,3 +97,17 @@ def test_reads_tensorboard_folders(tmp_path):
         writer.add_scalar("train/loss", v, (i + 1) * 10)
     writer.close()
     assert diagnose(tmp_path).pattern == "no learning"
+
+
+def test_memorisation_with_an_honest_validation_set_comes_before_overfitting():
+    # The validation loss rises too, but a training loss near zero is the stronger sign.
+    d = diagnose(history([3.0, 1.0, 0.2, 0.03, 0.01, 0.01], [3.0, 1.5, 2.5]))
+    assert d.pattern == "memorisation" and "knows these examples, not the task" in d.reason
+
+
+def test_one_vocabulary_for_recipes_diagnoses_and_files(monkeypatch):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    names = set(recipes(course_run("smoltalk")))
+    assert names <= set(ACTIONS)
+    assert {r.name for r in recipes(course_run("smoltalk")).values()} == names
+    assert {p.stem for p in LOGS.glob("*.json")} == {file_stem(n) for n in names}

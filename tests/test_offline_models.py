@@ -92,7 +92,7 @@ def test_cache_key_changes_with_the_recipe():
     assert offline_models._build_key(dataclasses.replace(spec, hidden_size=spec.hidden_size * 2)) != key
 
 
-@pytest.mark.parametrize("module", ["bundled_data", "chat", "formats"])
+@pytest.mark.parametrize("module", ["bundled_data", "facts", "chat", "formats"])
 def test_cache_key_changes_when_what_shapes_the_tokenizer_changes(module, monkeypatch):
     # An edited chat template or prompt format must not leave a stale stand-in in the cache.
     import importlib
@@ -103,3 +103,31 @@ def test_cache_key_changes_when_what_shapes_the_tokenizer_changes(module, monkey
     real = offline_models.inspect.getsource
     monkeypatch.setattr(offline_models.inspect, "getsource", lambda obj: real(obj) + ("\n# edited" if obj is edited else ""))
     assert offline_models._build_key(spec) != key
+
+
+def test_the_pretrained_standin_knows_the_words_and_is_what_lora_adapts(monkeypatch):
+    import json
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from sft_helpers.offline_models import pretrained_standin_path, standin_path
+    from sft_helpers.profile import course_run
+    from sft_helpers.training import lora_base
+
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    pretrained = pretrained_standin_path("tiny-smollm2")
+    assert pretrained_standin_path("tiny-smollm2") == pretrained  # built once, then reused
+    assert lora_base(course_run("smoltalk")) == str(pretrained)
+    assert json.loads((pretrained / "STANDIN.json").read_text())["pretraining_steps"] > 0
+    tokenizer = AutoTokenizer.from_pretrained(pretrained)
+    assert tokenizer.chat_template is None  # plain text only: the chat format is left to the fine-tune
+    text = tokenizer("How many days are in 2 weeks?\n2 weeks is 14 days.", return_tensors="pt")
+    losses = {}
+    for name, path in (("random", standin_path("tiny-smollm2")), ("pretrained", pretrained)):
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+        with torch.no_grad():
+            losses[name] = model(**text, labels=text["input_ids"]).loss.item()
+    assert losses["pretrained"] < 0.5 * losses["random"], losses
+    monkeypatch.setenv("SFT_MODEL", "some/other-model")
+    assert lora_base(course_run("smoltalk")) == "some/other-model"  # a model of the student's own is used as it is

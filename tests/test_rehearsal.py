@@ -167,7 +167,7 @@ def test_notebook_05_full_profile(hf_home, tmp_path, monkeypatch):
     nb = execute("05_lora_small_gpu.ipynb", tmp_path, hf_home, EVERYDAY, monkeypatch)
     text = outputs_of(nb)
     assert "profile:    full" in text and "HuggingFaceTB/SmolLM2-135M" in text
-    assert "base model saved to outputs/05_lora_small_gpu/base\n" in text  # no stand-in pretraining in the full profile
+    assert "base model: HuggingFaceTB/SmolLM2-135M\n" in text  # no stand-in pretraining in the full profile
     assert re.search(r"LoRA trains [0-4]\.\d% of the parameters", text), text  # about 3.5% on the real model
     assert "merged into a plain LlamaForCausalLM; same logits as the adapter model (to 1e-4): True" in text
     assert_smoke_run_reports_without_asserting(text)

@@ -103,7 +103,7 @@ def test_the_columns_are_exactly_the_real_ones(alpaca, everyday):
 def test_the_sizes_are_small(alpaca, everyday):
     # 4 of 85 unusable records stay within drop_problem_records' default 5%; 40 + 10 conversations.
     assert 80 <= len(alpaca) <= 100
-    assert len(everyday["train"]) == 40 and len(everyday["test"]) == 10
+    assert len(everyday["train"]) == 46 and len(everyday["test"]) == 4
 
 
 def test_alpaca_text_is_the_whole_example_after_a_preamble_of_our_own(alpaca):
