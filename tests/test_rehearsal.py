@@ -118,8 +118,8 @@ def test_notebook_02_full_profile(hf_home, tmp_path, monkeypatch):
     assert "already have ids [1, 2] in a vocabulary of 49,152" in text
     assert "after:  chat template: True, eos: '<|im_end|>', pad: '<|endoftext|>'" in text
     # Real small talk: clean records, one conversation too long to train padding-free, nothing checkable.
-    assert "train: 40 records checked, no problems" in text
-    assert re.search(r"train: longest conversation \d{4} tokens; [1-9]\d* of 40 longer than 1024 dropped", text), text
+    assert "train: 46 records checked, no problems" in text
+    assert re.search(r"train: longest conversation \d{4} tokens; [1-9]\d* of 46 longer than 1024 dropped", text), text
     assert "none of these questions has an answer the course can recompute: correctness is not measured" in text
     assert "full profile on a Colab T4 (estimate from FLOPs, not measured)" in text
     final = tmp_path / "outputs" / "02_sft_smollm2_smoltalk" / "final"
