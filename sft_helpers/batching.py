@@ -94,7 +94,14 @@ def choose_layout(attn_implementation: str | None, device_type: str = "cpu") -> 
 
 
 def layout_for(model) -> LayoutChoice:
-    """``choose_layout`` for a loaded model, from its attention implementation and device."""
+    """``choose_layout`` for a loaded model, from its attention implementation and device.
+
+    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.training import load_chat_model
+    >>> model, _ = load_chat_model(standin_path("tiny-smollm2"), "cpu")
+    >>> layout_for(model).layout  # SDPA on a CPU has no variable-length kernel
+    'grouped'
+    """
     return choose_layout(model.config._attn_implementation, model.device.type)
 
 

@@ -32,6 +32,18 @@ def setup_chatml(tokenizer, model=None) -> None:
     never be mistaken for a turn's end. Both tokens must already be in the vocabulary: nothing is
     added, so the embeddings need no resizing. With ``model`` given, its config and generation
     config get the same ids.
+
+    >>> from transformers import AutoTokenizer
+    >>> from sft_helpers.offline_models import standin_path
+    >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))  # SmolLM2's special tokens
+    >>> setup_chatml(tokenizer)
+    >>> tokenizer.eos_token, tokenizer.pad_token
+    ('<|im_end|>', '<|endoftext|>')
+    >>> print(tokenizer.apply_chat_template([{"role": "user", "content": "Hi!"}], tokenize=False, add_generation_prompt=True))
+    <|im_start|>user
+    Hi!<|im_end|>
+    <|im_start|>assistant
+    <BLANKLINE>
     """
     vocab = tokenizer.get_vocab()
     missing = [t for t in (IM_START, IM_END, ENDOFTEXT) if t not in vocab]

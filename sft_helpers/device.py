@@ -21,7 +21,11 @@ PRECISION_MEANING = {
 
 
 def detect_device() -> Device:
-    """The best available device: ``cuda``, then ``mps`` (Apple GPUs), then ``cpu``."""
+    """The best available device: ``cuda``, then ``mps`` (Apple GPUs), then ``cpu``.
+
+    >>> detect_device() in ("cuda", "mps", "cpu")  # which one is your machine's; tests/test_device.py mocks each
+    True
+    """
     import torch
 
     if torch.cuda.is_available():
@@ -36,7 +40,11 @@ BF16_MIN_CAPABILITY = (8, 0)
 
 
 def detect_precision(device: Device | None = None) -> Precision:
-    """The training precision ``device`` runs fast: bf16 from compute capability 8.0, fp16 below it, else fp32."""
+    """The training precision ``device`` runs fast: bf16 from compute capability 8.0, fp16 below it, else fp32.
+
+    >>> detect_precision("cpu")  # tests/test_device.py mocks the GPUs (T4, V100, A100, L4, H100)
+    'fp32'
+    """
     import torch
 
     device = device or detect_device()
@@ -53,7 +61,13 @@ def detect_precision(device: Device | None = None) -> Precision:
 
 
 def precision_kwargs(device: Device | None = None, precision: Precision | None = None) -> dict[str, bool]:
-    """``bf16``/``fp16``/``use_cpu`` for ``TrainingArguments(**...)`` or ``SFTConfig(**...)``."""
+    """``bf16``/``fp16``/``use_cpu`` for ``TrainingArguments(**...)`` or ``SFTConfig(**...)``.
+
+    >>> precision_kwargs("cuda", "fp16")  # a T4
+    {'bf16': False, 'fp16': True, 'use_cpu': False}
+    >>> precision_kwargs("cpu")
+    {'bf16': False, 'fp16': False, 'use_cpu': True}
+    """
     device = device or detect_device()
     precision = precision or detect_precision(device)
     if device == "cpu" and precision != "fp32":

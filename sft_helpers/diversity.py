@@ -25,7 +25,15 @@ def ngrams(tokens: Sequence[str], n: int) -> list[tuple[str, ...]]:
 
 
 def distinct_n(texts: Iterable[str], n: int = 2) -> float:
-    """Unique n-grams over all n-grams across ``texts``; NaN when there is no n-gram at all."""
+    """Unique n-grams over all n-grams across ``texts``; NaN when there is no n-gram at all.
+
+    A model that says the same thing to every prompt scores low:
+
+    >>> distinct_n(["I like tea.", "I like tea."])  # 3 distinct bigrams of 6
+    0.5
+    >>> distinct_n(["I like tea.", "Rain is wet."])
+    1.0
+    """
     grams = [g for text in texts for g in ngrams(words(text), n)]
     return len(set(grams)) / len(grams) if grams else float("nan")
 

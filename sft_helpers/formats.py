@@ -23,6 +23,15 @@ def instruction_prompt(instruction: str, input: str | None = None) -> str:
 
     The marker ends with a newline, so the response always starts on a fresh line and never merges
     with the prompt's last word.
+
+    >>> print(instruction_prompt("Add the two numbers.", "4 and 9"), end="")
+    ### Instruction:
+    Add the two numbers.
+    <BLANKLINE>
+    ### Input:
+    4 and 9
+    <BLANKLINE>
+    ### Response:
     """
     parts = [f"### Instruction:\n{instruction}"]
     if input:
@@ -31,7 +40,11 @@ def instruction_prompt(instruction: str, input: str | None = None) -> str:
 
 
 def alpaca_to_messages(record: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
-    """Conversational format: the instruction (and input) as the user turn, the output as the assistant's."""
+    """Conversational format: the instruction (and input) as the user turn, the output as the assistant's.
+
+    >>> alpaca_to_messages({"instruction": "Add the two numbers.", "input": "4 and 9", "output": "13"})["messages"]
+    [{'role': 'user', 'content': 'Add the two numbers.\\n\\n4 and 9'}, {'role': 'assistant', 'content': '13'}]
+    """
     return {
         "messages": [
             {"role": "user", "content": user_message(record["instruction"], record.get("input"))},
@@ -41,7 +54,14 @@ def alpaca_to_messages(record: Mapping[str, Any]) -> dict[str, list[dict[str, st
 
 
 def alpaca_to_prompt_completion(record: Mapping[str, Any], conversational: bool = True) -> dict[str, Any]:
-    """Prompt/completion format, as message lists (``conversational``) or as plain text."""
+    """Prompt/completion format, as message lists (``conversational``) or as plain text.
+
+    >>> record = {"instruction": "Give the opposite of the word.", "input": "hot", "output": "cold"}
+    >>> alpaca_to_prompt_completion(record)["completion"]
+    [{'role': 'assistant', 'content': 'cold'}]
+    >>> alpaca_to_prompt_completion(record, conversational=False)["prompt"].endswith("### Response:\\n")
+    True
+    """
     if conversational:
         return {
             "prompt": [{"role": "user", "content": user_message(record["instruction"], record.get("input"))}],

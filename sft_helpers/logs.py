@@ -20,7 +20,14 @@ LogSource = Union[Sequence[Mapping[str, Any]], str, os.PathLike]
 
 
 def curves_from_log_history(log_history: Sequence[Mapping[str, Any]]) -> Curves:
-    """Every numeric metric of a ``log_history``, by step (the final summary row is skipped)."""
+    """Every numeric metric of a ``log_history``, by step (the final summary row is skipped).
+
+    >>> history = [{"loss": 2.5, "step": 10}, {"eval_loss": 2.7, "step": 10}, {"loss": 1.5, "step": 20},
+    ...            {"train_runtime": 9.1, "train_loss": 2.0, "step": 20}]
+    >>> curves = curves_from_log_history(history)
+    >>> curves["loss"], curves["eval_loss"]
+    (([10, 20], [2.5, 1.5]), ([10], [2.7]))
+    """
     curves: Curves = {}
     for row in log_history:
         if "step" not in row or "train_runtime" in row:
@@ -42,7 +49,17 @@ def _tag_to_key(tag: str) -> str:
 
 
 def curves_from_tensorboard(logdir: str | os.PathLike) -> Curves:
-    """Scalar curves from all event files under ``logdir`` (``train/loss`` becomes ``loss``, ``eval/loss`` ``eval_loss``)."""
+    """Scalar curves from all event files under ``logdir`` (``train/loss`` becomes ``loss``, ``eval/loss`` ``eval_loss``).
+
+    >>> import tempfile
+    >>> from torch.utils.tensorboard import SummaryWriter
+    >>> logdir = tempfile.mkdtemp()
+    >>> with SummaryWriter(logdir) as writer:  # what the trainer writes with report_to="tensorboard"
+    ...     writer.add_scalar("train/loss", 2.5, 10)
+    ...     writer.add_scalar("eval/loss", 2.75, 10)
+    >>> curves_from_tensorboard(logdir)
+    {'loss': ([10], [2.5]), 'eval_loss': ([10], [2.75])}
+    """
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     logdir = Path(logdir)

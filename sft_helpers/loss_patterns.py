@@ -68,6 +68,10 @@ def recipes(run: CourseRun) -> dict[str, Recipe]:
     see that nothing moves. Offline that is 400, 160 and 80 steps, seconds each on a CPU. The full
     profile fine-tunes the pretrained model at 1e-4, twice notebook 02's rate, so that overfitting and
     memorisation show within those steps.
+
+    >>> from sft_helpers.profile import course_run
+    >>> {name: recipe.max_steps for name, recipe in recipes(course_run("smoltalk", max_steps=400)).items()}
+    {'healthy': 400, 'overfitting': 160, 'no learning': 80, 'memorisation': 160}
     """
     lr = run.learning_rate if run.profile == "offline" else 1e-4
     steps = max(1, run.max_steps * 2 // 5)
@@ -80,7 +84,12 @@ def recipes(run: CourseRun) -> dict[str, Recipe]:
 
 
 def full_profile_estimate(run: CourseRun) -> str:
-    """What the four runs cost in the full profile on a Colab T4: an estimate from FLOPs, never a measurement."""
+    """What the four runs cost in the full profile on a Colab T4: an estimate from FLOPs, never a measurement.
+
+    >>> from sft_helpers.profile import course_run
+    >>> print(full_profile_estimate(course_run("smoltalk")))
+    full profile on a Colab T4 (estimate from FLOPs, not measured): the four runs take 2,000 steps at batch 4, about 2-9 min of training
+    """
     from .estimates import t4_minutes
     from .profile import TASKS
 

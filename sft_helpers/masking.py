@@ -36,6 +36,13 @@ def check_labels(
     * every response token is learned with its own id as label, and the last one is ``eos_token_id``.
 
     Raises ``LabelError`` naming ``example`` and the first position that is wrong.
+
+    >>> check_labels([5, 6, 7, 0], [-100, -100, 7, 0], prompt_length=2, eos_token_id=0)  # learns 7 and the EOS
+    2
+    >>> check_labels([5, 6, 7, 0], [5, -100, 7, 0], prompt_length=2, eos_token_id=0, example=12)
+    Traceback (most recent call last):
+    ...
+    sft_helpers.masking.LabelError: example 12: prompt token at position 0 (id 5) is learned; prompt labels must be -100
     """
     input_ids, labels = list(input_ids), list(labels)
     where = f"example {example}"
@@ -94,7 +101,11 @@ def check_dataset_labels(
 
 
 def mask_prompt(prompt_ids: Sequence[int], response_ids: Sequence[int]) -> tuple[list[int], list[int]]:
-    """``input_ids`` and ``labels`` for a prompt followed by a response: prompt labels are ``IGNORE_INDEX``."""
+    """``input_ids`` and ``labels`` for a prompt followed by a response: prompt labels are ``IGNORE_INDEX``.
+
+    >>> mask_prompt([5, 6], [7, 0])
+    ([5, 6, 7, 0], [-100, -100, 7, 0])
+    """
     input_ids = list(prompt_ids) + list(response_ids)
     labels = [IGNORE_INDEX] * len(prompt_ids) + list(response_ids)
     return input_ids, labels
@@ -152,6 +163,30 @@ def build_masked_dataset(dataset, tokenizer, max_length: int, num_proc: int | No
 
     Returns the masked ``Dataset`` (``input_ids``, ``labels``, ``attention_mask``, ``prompt_length``, and
     ``source_index``: the row of ``dataset`` each example came from) and a ``MaskingReport`` with the counts.
+
+    >>> from datasets import Dataset
+    >>> from transformers import AutoTokenizer
+    >>> from sft_helpers.offline_models import standin_path
+    >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))  # distilgpt2's vocabulary, trimmed
+    >>> records = Dataset.from_list([
+    ...     {"instruction": "Give the opposite of the word.", "input": "hot", "output": "cold"},
+    ...     {"instruction": "Say hi.", "input": "", "output": "Hi! " * 40},  # too long for 64 tokens
+    ... ])
+    >>> masked, report = build_masked_dataset(records, tokenizer, max_length=64)
+    >>> print(report)
+    2 records: 1 kept, 1 dropped (would not fit in max_length, or empty response)
+    >>> check_dataset_labels(masked, tokenizer.eos_token_id)  # tokens learned: "c", "old" and the EOS
+    3
+    >>> check_response_labels(tokenizer, masked, records["output"])  # silent: each label is its record's answer
+    >>> print(MaskView(tokenizer, masked[0]["input_ids"], masked[0]["labels"]))  # [learned] tokens
+    ### Instruction:
+    Give the opposite of the word.
+    <BLANKLINE>
+    ### Input:
+    hot
+    <BLANKLINE>
+    ### Response:
+    [c][old][<|endoftext|>]
     """
     if tokenizer.eos_token_id is None:
         raise ValueError("the tokenizer has no end-of-sequence token; the model could never learn to stop")
@@ -169,7 +204,16 @@ def build_masked_dataset(dataset, tokenizer, max_length: int, num_proc: int | No
 
 
 def boundary_mismatches(tokenizer, prompts: Sequence[str], responses: Sequence[str]) -> list[int]:
-    """Indices where encoding prompt and response separately differs from encoding their concatenation."""
+    """Indices where encoding prompt and response separately differs from encoding their concatenation.
+
+    A prompt ending in a space is the classic case: GPT-2 joins the space to the next word (" cold").
+
+    >>> from transformers import AutoTokenizer
+    >>> from sft_helpers.offline_models import standin_path
+    >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))
+    >>> boundary_mismatches(tokenizer, ["### Response:\\n", "Answer: "], ["cold", "cold"])
+    [1]
+    """
     separate = tokenizer(list(prompts), add_special_tokens=False)["input_ids"]
     responses_ids = tokenizer(list(responses), add_special_tokens=False)["input_ids"]
     joined = tokenizer([p + r for p, r in zip(prompts, responses)], add_special_tokens=False)["input_ids"]

@@ -16,6 +16,13 @@ def training_memory(model: torch.nn.Module, optimizer: torch.optim.Optimizer) ->
     Call it after at least one optimizer step, when the optimizer has created its state. Gradients are
     counted whether or not they are allocated right now: a trainer frees them between steps, but each
     step needs them.
+
+    >>> layer = torch.nn.Linear(4, 2)  # 10 parameters of 4 bytes
+    >>> optimizer = torch.optim.AdamW(layer.parameters())
+    >>> layer(torch.ones(1, 4)).sum().backward()
+    >>> optimizer.step()
+    >>> training_memory(layer, optimizer)  # AdamW keeps two moments per parameter, and a step count per tensor
+    {'trainable_parameters': 10, 'parameters': 10, 'weights_bytes': 40, 'gradients_bytes': 40, 'optimizer_state_bytes': 88, 'total_bytes': 168}
     """
     weights = sum(p.numel() * p.element_size() for p in model.parameters())
     trainable = [p for p in model.parameters() if p.requires_grad]

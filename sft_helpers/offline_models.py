@@ -205,7 +205,7 @@ def _pretrain(name: str, directory: Path) -> None:
     words, not the format, which is what a real base model brings to a fine-tune.
     """
     from datasets import Dataset
-    from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, set_seed
     from trl import SFTConfig, SFTTrainer
 
     source = standin_path(name)
@@ -219,8 +219,11 @@ def _pretrain(name: str, directory: Path) -> None:
         learning_rate=3e-3, lr_scheduler_type="cosine", warmup_steps=0.05, train_sampling_strategy="group_by_length",
         max_length=STANDINS[name].max_positions, save_strategy="no", report_to="none", seed=SEED,
         logging_strategy="no", disable_tqdm=True, use_cpu=True, bf16=False,  # the same weights on every machine, GPU or not
+        activation_checkpointing=False,
     )
-    SFTTrainer(model=model, args=config, train_dataset=texts, processing_class=tokenizer).train()
+    trainer = SFTTrainer(model=model, args=config, train_dataset=texts, processing_class=tokenizer)
+    trainer.remove_callback(PrinterCallback)  # built inside whichever notebook needs it first: print nothing there
+    trainer.train()
     shutil.rmtree(directory / "run", ignore_errors=True)
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)

@@ -36,6 +36,11 @@ def plot_loss(
     """Train and validation loss against steps on one chart. Returns the matplotlib figure.
 
     With ``smoothing`` > 0 the raw training loss is drawn faintly behind its smoothed line.
+
+    >>> history = [{"loss": 2.5, "step": 10}, {"eval_loss": 2.7, "step": 10}, {"loss": 1.5, "step": 20}]
+    >>> fig = plot_loss(history)  # or a TensorBoard folder, or trainer.state.log_history
+    >>> [line.get_label() for line in fig.axes[0].get_lines()], float(fig.axes[0].get_ylim()[0])  # from zero
+    (['train', 'validation'], 0.0)
     """
     import matplotlib.pyplot as plt
 

@@ -194,6 +194,10 @@ def course_run(task: str, *, max_steps: int | None = None, batch_size: int | Non
 
     ``max_steps`` and ``batch_size`` default to ``SFT_MAX_STEPS`` and ``SFT_BATCH_SIZE``, and those to the
     profile's scale.
+
+    >>> run = course_run("smoltalk", max_steps=10)  # the tests run with SFT_PROFILE=offline
+    >>> run.profile, run.max_steps, run.batch_size, run.learning_rate
+    ('offline', 10, 8, 0.003)
     """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")

@@ -75,7 +75,14 @@ Supervised fine-tuning with TRL's `SFTTrainer`, made by the SFT course's noteboo
 
 
 def push_to_hub_if_token(folder: str | Path, repo_name: str, run: CourseRun) -> str:
-    """Upload ``folder`` to the Hub as ``<your user>/<repo_name>`` when a token is set; say why not otherwise."""
+    """Upload ``folder`` to the Hub as ``<your user>/<repo_name>`` when a token is set; say why not otherwise.
+
+    Never asks for a login: without a token it only says how to push.
+
+    >>> from sft_helpers.profile import course_run
+    >>> push_to_hub_if_token("outputs/final", "smollm2-chat", course_run("smoltalk"))
+    'not pushed: the offline stand-in is not worth sharing; in the full profile, set HF_TOKEN to push'
+    """
     if run.profile != "full":
         return "not pushed: the offline stand-in is not worth sharing; in the full profile, set HF_TOKEN to push"
     if run.smoke_run:

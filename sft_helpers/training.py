@@ -80,6 +80,11 @@ def load_chat_model(model_name: str | os.PathLike, device: str | None = None):
 
     Float32 whatever the device: on a GPU the trainer's mixed precision computes in bf16 or fp16 and
     keeps these weights for the updates, so that small updates are not rounded away.
+
+    >>> from sft_helpers.offline_models import standin_path
+    >>> model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")
+    >>> model.dtype, model.generation_config.eos_token_id == tokenizer.convert_tokens_to_ids("<|im_end|>")
+    (torch.float32, True)
     """
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -100,6 +105,14 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
     the trainer will see. Returns the ``DatasetDict`` and lines saying, per split, what was dropped and why:
     a conversation cut to fit would lose its last reply and the ``<|im_end|>`` that teaches the model to
     stop (and padding-free batches are never cut at all), so one that does not fit is dropped whole.
+
+    >>> from sft_helpers.profile import course_run
+    >>> run = course_run("smoltalk")  # the tests run the offline profile: the bundled conversations
+    >>> _, tokenizer = load_chat_model(run.model_name, "cpu")
+    >>> dataset, lines = load_conversations(run, tokenizer, max_length=80)  # too short, to show the drop
+    >>> print("\\n".join(lines[:2]))
+    train: 600 records checked, no problems
+    train: 221 of 600 longer than 80 tokens dropped
     """
     from datasets import load_dataset
 
@@ -121,6 +134,10 @@ def lora_base(run: CourseRun) -> str:
     after a short plain-text pretraining (``offline_models.pretrained_standin_path``).
 
     LoRA steers what a model already knows; from random weights there is nothing to steer.
+
+    >>> from sft_helpers.profile import course_run
+    >>> lora_base(course_run("smoltalk")).split("/")[-1].startswith("tiny-smollm2-pretrained-")  # offline
+    True
     """
     from . import offline_models
     from .profile import TASKS

@@ -87,13 +87,25 @@ def instruction_problems(record: Any, special_tokens: Sequence[str] = (ENDOFTEXT
 
 
 def find_problems(records: Iterable[Any], kind: str) -> list[Problem]:
-    """Every problem in ``records``; ``kind`` is ``conversations`` or ``instructions``."""
+    """Every problem in ``records``; ``kind`` is ``conversations`` or ``instructions``.
+
+    >>> records = [{"instruction": "Say hi.", "output": "Hi!"}, {"instruction": "Say bye.", "output": " "}]
+    >>> [str(p) for p in find_problems(records, "instructions")]
+    ['record 1: output is only whitespace']
+    """
     check = {"conversations": conversation_problems, "instructions": instruction_problems}[kind]
     return [Problem(i, message) for i, record in enumerate(records) for message in check(record)]
 
 
 def validate(records: Iterable[Any], kind: str, max_shown: int = 10) -> int:
-    """Raise ``DataError`` listing the problems (the first ``max_shown``); return the record count if none."""
+    """Raise ``DataError`` listing the problems (the first ``max_shown``); return the record count if none.
+
+    >>> validate([{"messages": [{"role": "user", "content": "Hi"}]}], "conversations")
+    Traceback (most recent call last):
+    ...
+    sft_helpers.validation.DataError: 1 of 1 records have problems:
+      record 0: the last message is from 'user'; it must be the assistant's, or there is nothing to learn
+    """
     records = list(records)
     problems = find_problems(records, kind)
     if problems:
@@ -166,12 +178,27 @@ def drop_problem_records(dataset, kind: str, max_share: float = 0.05):
 
 
 def conversation_lengths(records: Iterable[Mapping], tokenizer) -> list[int]:
-    """Length in tokens of each conversation, rendered with the tokenizer's chat template."""
+    """Length in tokens of each conversation, rendered with the tokenizer's chat template.
+
+    >>> from transformers import AutoTokenizer
+    >>> from sft_helpers.chat import setup_chatml
+    >>> from sft_helpers.offline_models import standin_path
+    >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))
+    >>> setup_chatml(tokenizer)
+    >>> chat = [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello!"}]
+    >>> conversation_lengths([{"messages": chat}], tokenizer)  # two markers, a role and a newline per turn, 4 words
+    [14]
+    """
     return [len(tokenizer.apply_chat_template(list(r["messages"]), tokenize=True, return_dict=True)["input_ids"]) for r in records]
 
 
 def truncation_summary(lengths: Sequence[int], max_length: int) -> dict[str, float]:
-    """How many records a ``max_length`` would cut, and how many tokens it would throw away."""
+    """How many records a ``max_length`` would cut, and how many tokens it would throw away.
+
+    >>> summary = truncation_summary([100, 300, 500], max_length=400)
+    >>> summary["truncated"], round(summary["tokens_lost_share"], 3)  # 100 of 900 tokens
+    (1, 0.111)
+    """
     if not lengths:
         raise ValueError("no lengths given")
     cut = [n for n in lengths if n > max_length]

@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "sft_helpers" / "accelerate_configs"
 
 
+def free_port() -> int:
+    """A port nothing listens on: the test run is parallel, and torchrun's default 29500 may be taken."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_two_processes_train_in_step_and_save_a_loadable_model(tmp_path):
     env = dict(os.environ, SFT_PROFILE="offline", HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
     accelerate = Path(os.sys.executable).with_name("accelerate")
@@ -22,10 +30,10 @@ def test_two_processes_train_in_step_and_save_a_loadable_model(tmp_path):
     # starts one process per slot through torchrun, and with no GPU visible each trains on the CPU
     # (distributed type MULTI_CPU, gloo backend).
     command = [str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
-               "--mixed_precision", "no", "--dynamo_backend", "no",
+               "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(free_port()),
                "-m", "sft_helpers.train_smoltalk", "--output-dir", str(tmp_path), "--max-steps", "6"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
-    assert done.returncode == 0, done.stderr[-4000:]
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-4000:]
     assert "2 process(es), distributed type DistributedType.MULTI_CPU" in done.stdout
 
     reports = [json.loads((tmp_path / f"process-{rank}.json").read_text()) for rank in (0, 1)]

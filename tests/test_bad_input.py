@@ -77,9 +77,11 @@ def test_accepted_conversations_train_without_nan(tmp_path):
     """Unicode and an over-long reply go through SFTTrainer: no crash, a finite loss, nothing garbled."""
     import torch
     from transformers import AutoModelForCausalLM
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTTrainer
 
-    from sft_helpers.device import precision_kwargs
+    from sft_helpers.batching import LayoutChoice
+    from sft_helpers.profile import course_run
+    from sft_helpers.training import sft_config
 
     path = standin_path("tiny-smollm2")
     tok = AutoTokenizer.from_pretrained(path)
@@ -89,11 +91,8 @@ def test_accepted_conversations_train_without_nan(tmp_path):
     unicode = next(r for r in records if "🙂" in r["messages"][0]["content"])
     text = tok.apply_chat_template(unicode["messages"], tokenize=False)
     assert tok.decode(tok(text).input_ids) == text
-    config = SFTConfig(
-        output_dir=str(tmp_path), max_steps=2, per_device_train_batch_size=2, max_length=128,
-        assistant_only_loss=True, activation_checkpointing=False, report_to="none", disable_tqdm=True,
-        logging_steps=1, **precision_kwargs(),
-    )
+    config = sft_config(course_run("smoltalk", max_steps=2, batch_size=2), tmp_path, LayoutChoice("padded", "two steps"),
+                        max_length=128, eval_strategy="no", logging_steps=1, disable_tqdm=True)
     dataset = Dataset.from_list([{"messages": r["messages"]} for r in records] + [CORPUS_GOOD["conversations"]])
     trainer = SFTTrainer(model=model, args=config, train_dataset=dataset, processing_class=tok)
     # The long reply keeps assistant tokens after truncation to 128, so nothing is dropped here.

@@ -1,11 +1,13 @@
 """Batch layouts: padding counted right, and padding-free batches give the padded batches' loss."""
 
+import json
+
 import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from sft_helpers.batching import batch_order, choose_layout, make_batches, model_inputs, token_counts, useful_token_fraction
-from sft_helpers.bench import ORIGINAL, course_setup, epoch_batches, load_examples
+from sft_helpers import bundled_data
+from sft_helpers.batching import batch_order, encode_conversation, make_batches, model_inputs, token_counts, useful_token_fraction
 from sft_helpers.offline_models import standin_path
 
 EXAMPLES = [
@@ -55,19 +57,10 @@ def test_unknown_layout_is_refused():
         make_batches(EXAMPLES, 2, "packed", pad_token_id=0)
 
 
-def test_course_configuration_keeps_padding_under_five_percent_on_the_bundled_conversations():
-    train, _, tokenizer = load_examples("smoltalk")
-    course = course_setup("smoltalk", choose_layout("sdpa", "cpu"))
-    original = ORIGINAL["smoltalk"]
-    course_fraction = useful_token_fraction(epoch_batches("smoltalk", course, train, tokenizer, len(train)))
-    original_fraction = useful_token_fraction(epoch_batches("smoltalk", original, train, tokenizer, len(train)))
-    assert course_fraction >= 0.95
-    assert original_fraction < 0.9  # the comparison means something: the original does pad
-    assert course.batch_size == 8 and course.layout == "grouped"
-
-
-def test_padding_free_loss_equals_padded_loss_on_the_standin():
-    train, _, tokenizer = load_examples("smoltalk")
+def test_padding_free_loss_equals_padded_loss_on_the_standin(chat_tokenizer):
+    tokenizer = chat_tokenizer
+    with open(bundled_data.data_files("conversations")["train"], encoding="utf-8") as f:
+        train = [encode_conversation(tokenizer, json.loads(line)["messages"]) for line in f.readlines()[:6]]
     model = AutoModelForCausalLM.from_pretrained(standin_path("tiny-smollm2"), dtype=torch.float32)
     with torch.no_grad():
         for p in model.parameters():

@@ -75,7 +75,8 @@ def test_cpu_refuses_half_precision():
 
 
 def test_kwargs_are_accepted_by_sftconfig(tmp_path):
-    # TRL's own default (bf16=True) fails here; ours must not.
+    # TRL's own default (bf16=True) fails here; ours must not. (SFTConfig itself, not the course's
+    # sft_config, because the defaults are what is tested.)
     from trl import SFTConfig
 
     with pytest.raises(ValueError):

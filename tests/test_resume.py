@@ -4,12 +4,14 @@ import pytest
 import torch
 from datasets import load_dataset
 from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
-from trl import SFTConfig, SFTTrainer
+from trl import SFTTrainer
 
+from sft_helpers.batching import LayoutChoice
 from sft_helpers.bundled_data import data_files
 from sft_helpers.chat import setup_chatml
-from sft_helpers.device import precision_kwargs
 from sft_helpers.offline_models import standin_path
+from sft_helpers.profile import course_run
+from sft_helpers.training import sft_config
 
 STEPS, INTERRUPT_AT = 12, 6
 
@@ -40,22 +42,14 @@ def make_trainer(output_dir, callbacks=()):
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
     setup_chatml(tokenizer, model)
     data = load_dataset("json", data_files=data_files("conversations"))["train"].select(range(64))
-    config = SFTConfig(
-        output_dir=str(output_dir),
-        max_steps=STEPS,
-        per_device_train_batch_size=4,
-        learning_rate=3e-3,
-        lr_scheduler_type="cosine",
-        warmup_steps=2,
-        logging_steps=1,
-        save_strategy="steps",
-        save_steps=INTERRUPT_AT,
-        assistant_only_loss=True,
-        activation_checkpointing=False,
-        report_to="none",
+    # Random order, not grouped by length: transformers' length-grouped sampler draws each epoch's
+    # order from the global generator, so only a randomly ordered run resumes to the bit (notebook 02
+    # shows the grouped case, close but not identical).
+    layout = LayoutChoice("padded", "random order, so that the resumed run repeats the batches exactly")
+    config = sft_config(
+        course_run("smoltalk", max_steps=STEPS, batch_size=4), output_dir, layout,
+        warmup_steps=2, logging_steps=1, eval_strategy="no", save_strategy="steps", save_steps=INTERRUPT_AT,
         disable_tqdm=True,
-        seed=42,
-        **precision_kwargs(),
     )
     return SFTTrainer(model=model, args=config, train_dataset=data, processing_class=tokenizer, callbacks=list(callbacks))
 
