@@ -65,7 +65,7 @@ from . import estimates, profile
 from .batching import LAYOUTS, Layout, LayoutChoice, choose_layout, layout_for, model_inputs, token_counts
 
 TASKS = ("smoltalk", "alpaca")
-STANDINS = {"smoltalk": "tiny-smollm2", "alpaca": "tiny-gpt2"}
+STANDINS = {task: profile.TASKS[task].standin for task in TASKS}  # the profile's own map, not a copy
 BASE_LR = 3e-3  # the original configuration's learning rate, for its effective batch
 DEFAULT_EXAMPLES = {"smoltalk": 600, "alpaca": 540}  # the original's budget: one epoch of the bundled training data
 EVALUATIONS = 12  # per original budget; the course evaluates at the same interval in examples
@@ -293,9 +293,11 @@ def train(job: Job, batches: list[dict[str, Any]], val_batches: list[dict[str, A
     # fp16 needs loss scaling, or small gradients underflow to zero; bf16 has fp32's range.
     scaler = torch.amp.GradScaler(device_type, enabled=job.precision == "fp16")
 
-    def sync() -> None:
+    def sync() -> None:  # GPUs run asynchronously: wait for the work before reading the clock
         if device_type == "cuda":
             torch.cuda.synchronize()
+        elif device_type == "mps":
+            torch.mps.synchronize()
 
     def evaluate() -> float:
         net.eval()
@@ -619,14 +621,12 @@ def parse_args(argv: list[str] | None = None):
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    from .device import detect_device, detect_precision
+
     if args.device is None:
-        import torch
-
-        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+        args.device = detect_device()  # cuda, then mps, then cpu
     if args.precision is None:
-        from .device import detect_precision
-
-        args.precision = detect_precision("cuda" if args.device.startswith("cuda") else "cpu")
+        args.precision = detect_precision(args.device.split(":")[0])
     return args
 
 

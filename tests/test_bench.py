@@ -229,3 +229,17 @@ def test_memory_reading_works_without_proc(monkeypatch):
 
     monkeypatch.setattr(builtins, "open", no_proc)
     assert bench._rss_bytes() > 0
+
+
+def test_an_apple_gpu_is_benchmarked_on_mps(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    monkeypatch.setattr(torch.backends.mps, "is_macos_or_newer", lambda major, minor: True)
+    args = bench.parse_args([])
+    assert (args.device, args.precision) == ("mps", "bf16")
+
+
+def test_the_stand_ins_are_the_profiles():
+    assert bench.STANDINS == {task: TASKS[task].standin for task in ("smoltalk", "alpaca")}
