@@ -12,8 +12,9 @@ One environment variable, ``SFT_PROFILE``, picks the profile:
 
 Overrides, read when ``course_run`` is called: ``SFT_MAX_STEPS``, ``SFT_BATCH_SIZE`` (the defaults of
 ``course_run``'s ``max_steps`` and ``batch_size`` arguments, which a script passes instead),
-``SFT_MODEL`` (a Hub id or a local folder), ``SFT_DATASET`` (a Hub id, or ``bundled``) with
-``SFT_DATASET_CONFIG``, ``SFT_EVAL_REPLIES`` (how many held-out replies the notebooks generate to
+``SFT_MODEL`` (a Hub id or a local folder), ``SFT_DATASET`` (a Hub id, a local folder, or ``bundled``)
+with ``SFT_DATASET_CONFIG`` (each also per task, ``SFT_SMOLTALK_MODEL``, ``SFT_ALPACA_DATASET``, ...,
+which win over the plain name: notebook 01 loads both tasks), ``SFT_EVAL_REPLIES`` (how many held-out replies the notebooks generate to
 measure a model), and ``SFT_HUB_TIMEOUT`` (seconds for the Hub check, default 5).
 
 A run with fewer steps than its profile's default is a *smoke run*: the notebooks then skip the
@@ -152,6 +153,14 @@ def _int_override(name: str, default: int) -> int:
     return value
 
 
+def _override(name: str, task: str) -> tuple[str | None, str]:
+    """The value of ``SFT_<TASK>_<NAME>``, else of ``SFT_<NAME>``, and the variable it came from."""
+    for variable in (f"SFT_{task.upper()}_{name}", f"SFT_{name}"):
+        if os.environ.get(variable):
+            return os.environ[variable], variable
+    return None, f"SFT_{name}"
+
+
 def _resolve_profile(task: Task) -> tuple[Profile, str, str]:
     requested = requested_profile()
     if requested == "offline":
@@ -204,9 +213,9 @@ def course_run(task: str, *, max_steps: int | None = None, batch_size: int | Non
     spec = TASKS[task]
     profile, requested, reason = _resolve_profile(spec)
 
-    model_name = os.environ.get("SFT_MODEL")
+    model_name, variable = _override("MODEL", task)
     if model_name:
-        model_label = f"{model_name} (from SFT_MODEL)"
+        model_label = f"{model_name} (from {variable})"
     elif profile == "full":
         model_name = model_label = spec.hub_model
     else:
@@ -214,12 +223,12 @@ def course_run(task: str, *, max_steps: int | None = None, batch_size: int | Non
         model_name = str(offline_models.standin_path(spec.standin))
         model_label = f"{standin.name}: offline stand-in for {standin.replaces}, built locally with random weights"
 
-    dataset = os.environ.get("SFT_DATASET") or ("bundled" if profile == "offline" else spec.hub_dataset)
+    dataset = _override("DATASET", task)[0] or ("bundled" if profile == "offline" else spec.hub_dataset)
     if dataset == "bundled":
         dataset_path, dataset_config, data_files = "json", None, bundled_data.data_files(spec.bundled)
     else:
         dataset_path, data_files = dataset, None
-        dataset_config = os.environ.get("SFT_DATASET_CONFIG") or (spec.hub_dataset_config if dataset == spec.hub_dataset else None)
+        dataset_config = _override("DATASET_CONFIG", task)[0] or (spec.hub_dataset_config if dataset == spec.hub_dataset else None)
 
     scale = spec.scale(profile)
     if max_steps is None:

@@ -6,7 +6,9 @@ import pytest
 from sft_helpers import hub, profile
 from sft_helpers.profile import HubUnavailableError, course_run
 
-OVERRIDES = ("SFT_EVAL_REPLIES", "SFT_MAX_STEPS", "SFT_BATCH_SIZE", "SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG", "HF_HUB_OFFLINE", "HF_ENDPOINT")
+PER_TASK = tuple(f"SFT_{task}_{name}" for task in ("SMOLTALK", "ALPACA") for name in ("MODEL", "DATASET", "DATASET_CONFIG"))
+OVERRIDES = ("SFT_EVAL_REPLIES", "SFT_MAX_STEPS", "SFT_BATCH_SIZE", "SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG",
+             "HF_HUB_OFFLINE", "HF_ENDPOINT", *PER_TASK)
 
 
 @pytest.fixture(autouse=True)
@@ -120,6 +122,18 @@ def test_dataset_override_with_config(monkeypatch, hub_answers):
     monkeypatch.setenv("SFT_DATASET_CONFIG", "small")
     run = course_run("smoltalk")
     assert (run.dataset_path, run.dataset_config) == ("someone/chats", "small")
+
+
+def test_an_override_per_task_wins_over_the_plain_one(monkeypatch, hub_answers, tmp_path):
+    """Notebook 01 loads both tasks: one SFT_DATASET would give the Alpaca run the conversations too."""
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    monkeypatch.setenv("SFT_DATASET", "someone/chats")
+    monkeypatch.setenv("SFT_ALPACA_DATASET", "someone/instructions")
+    monkeypatch.setenv("SFT_ALPACA_MODEL", str(tmp_path))
+    alpaca, smoltalk = course_run("alpaca"), course_run("smoltalk")
+    assert (alpaca.dataset_path, smoltalk.dataset_path) == ("someone/instructions", "someone/chats")
+    assert alpaca.model_name == str(tmp_path) and "from SFT_ALPACA_MODEL" in alpaca.model_label
+    assert smoltalk.model_name == "HuggingFaceTB/SmolLM2-135M"
 
 
 @pytest.mark.parametrize(
