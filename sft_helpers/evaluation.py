@@ -32,20 +32,47 @@ def _greedy(model, tokenizer, inputs, max_new_tokens: int) -> tuple[str, bool]:
 
 
 def chat_reply(model, tokenizer, messages: Sequence[Mapping[str, str]], max_new_tokens: int = 64) -> tuple[str, bool]:
-    """Greedy reply to ``messages`` (ending with a user turn) and whether it ended with ``tokenizer.eos_token``."""
+    """Greedy reply to ``messages`` (ending with a user turn) and whether it ended with ``tokenizer.eos_token``.
+
+    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.training import load_chat_model
+    >>> model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")  # random weights, untrained
+    >>> reply, ended = chat_reply(model, tokenizer, [{"role": "user", "content": "Hi there!"}], max_new_tokens=8)
+    >>> len(tokenizer(reply)["input_ids"]) <= 8, ended  # it rambles until the budget runs out
+    (True, False)
+    """
     inputs = tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True)
     return _greedy(model, tokenizer, inputs, max_new_tokens)
 
 
 def complete(model, tokenizer, prompt: str, max_new_tokens: int = 64) -> tuple[str, bool]:
-    """Greedy continuation of a plain-text ``prompt``, and whether it ended with ``tokenizer.eos_token``."""
+    """Greedy continuation of a plain-text ``prompt``, and whether it ended with ``tokenizer.eos_token``.
+
+    >>> from transformers import AutoModelForCausalLM, AutoTokenizer
+    >>> from sft_helpers.formats import instruction_prompt
+    >>> from sft_helpers.offline_models import standin_path
+    >>> path = standin_path("tiny-gpt2")
+    >>> model, tokenizer = AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+    >>> text, ended = complete(model, tokenizer, instruction_prompt("Say hi."), max_new_tokens=8)
+    >>> ended  # an untrained model never reaches its end-of-sequence token in 8 tokens
+    False
+    """
     return _greedy(model, tokenizer, tokenizer(prompt, return_tensors="pt"), max_new_tokens)
 
 
 def reply_to_conversations(
     model, tokenizer, conversations: Iterable[Mapping], max_new_tokens: int = 64, limit: int | None = None
 ) -> list[Reply]:
-    """Answer every user turn of held-out ``conversations`` (rows with ``messages``), given the real history."""
+    """Answer every user turn of held-out ``conversations`` (rows with ``messages``), given the real history.
+
+    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.training import load_chat_model
+    >>> model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")  # untrained
+    >>> chat = [{"role": "user", "content": "What is 4 plus 5?"}, {"role": "assistant", "content": "4 plus 5 is 9."}]
+    >>> reply = reply_to_conversations(model, tokenizer, [{"messages": chat}], max_new_tokens=8)[0]
+    >>> reply.question, reply.reference, reply.ended, reply.correct  # the sum is checkable: recomputed from the words
+    ('What is 4 plus 5?', '4 plus 5 is 9.', False, False)
+    """
     model.eval()
     replies: list[Reply] = []
     for row in conversations:
@@ -65,7 +92,17 @@ def reply_to_conversations(
 def answer_instructions(
     model, tokenizer, records: Iterable[Mapping], max_new_tokens: int = 64, limit: int | None = None
 ) -> list[Reply]:
-    """Answer Alpaca-style ``records`` with the course's prompt template; correct means exactly the expected output."""
+    """Answer Alpaca-style ``records`` with the course's prompt template; correct means exactly the expected output.
+
+    >>> from transformers import AutoModelForCausalLM, AutoTokenizer
+    >>> from sft_helpers.offline_models import standin_path
+    >>> path = standin_path("tiny-gpt2")
+    >>> model, tokenizer = AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+    >>> records = [{"instruction": "Add the two numbers.", "input": "4 and 9", "output": "13"},
+    ...            {"instruction": "Write a poem.", "input": "", "output": "Rain on the roof."}]
+    >>> [(r.reference, r.correct) for r in answer_instructions(model, tokenizer, records, max_new_tokens=4)]
+    [('13', False), ('Rain on the roof.', None)]
+    """
     model.eval()
     replies: list[Reply] = []
     for record in records:

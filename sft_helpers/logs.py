@@ -95,6 +95,12 @@ def fresh_tensorboard_dir(output_dir: str | os.PathLike) -> Path:
     it, each writer picks a new time-stamped folder, so an evaluation before training and the training
     itself would log to two places. Emptying it first keeps one run per folder, which
     ``curves_from_tensorboard`` needs.
+
+    >>> import tempfile
+    >>> folder = fresh_tensorboard_dir(tempfile.mkdtemp())
+    >>> folder.name, list(folder.iterdir()), os.environ["TENSORBOARD_LOGGING_DIR"] == str(folder)
+    ('runs', [], True)
+    >>> del os.environ["TENSORBOARD_LOGGING_DIR"]  # (only so that this example leaves nothing behind)
     """
     logdir = Path(output_dir) / "runs"
     shutil.rmtree(logdir, ignore_errors=True)

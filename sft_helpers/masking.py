@@ -83,7 +83,7 @@ def check_dataset_labels(
     """Run ``check_labels`` on every example (rows with ``input_ids``, ``labels`` and a prompt length).
 
     Returns the total number of learned tokens; raises ``LabelError`` at the first bad example,
-    named by its index.
+    named by its index. (Example: ``build_masked_dataset``.)
     """
     total = 0
     for index, row in enumerate(examples):
@@ -225,7 +225,7 @@ def check_response_labels(tokenizer, examples: Iterable[Mapping[str, Any]], resp
 
     ``responses`` are the outputs of the records the examples were built from, all of them, in order:
     each example is matched with ``responses[example["source_index"]]``, so dropped records do not shift
-    the comparison.
+    the comparison. (Example: ``build_masked_dataset``.)
     """
     for index, row in enumerate(examples):
         if "source_index" not in row:
@@ -238,7 +238,7 @@ def check_response_labels(tokenizer, examples: Iterable[Mapping[str, Any]], resp
 
 
 class MaskView:
-    """One example with its mask made visible: HTML in Jupyter, plain text elsewhere."""
+    """One example with its mask made visible: HTML in Jupyter, plain text elsewhere (example: ``build_masked_dataset``)."""
 
     def __init__(self, tokenizer, input_ids: Sequence[int], labels: Sequence[int]):
         self.pieces = [(tokenizer.decode([t]), label != IGNORE_INDEX) for t, label in zip(input_ids, labels)]

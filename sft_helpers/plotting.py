@@ -79,7 +79,12 @@ def plot_training(
     title: str = "Training",
     save_to: str | os.PathLike | None = None,
 ):
-    """Three panels: train/validation loss, learning rate, gradient norm. Returns the figure."""
+    """Three panels: train/validation loss, learning rate, gradient norm. Returns the figure.
+
+    >>> history = [{"loss": 2.5, "learning_rate": 3e-3, "grad_norm": 1.2, "step": 10}, {"loss": 1.5, "step": 20}]
+    >>> [ax.get_title() for ax in plot_training(history).axes]
+    ['loss', 'learning rate', 'gradient norm']
+    """
     import matplotlib.pyplot as plt
 
     curves = read_curves(source)
@@ -101,7 +106,12 @@ def plot_training(
 
 
 def plot_lengths(lengths: Sequence[int], max_length: int | None = None, title: str = "Lengths in tokens", bins: int = 40):
-    """Histogram of example lengths, with ``max_length`` marked: whatever lies right of the line gets truncated."""
+    """Histogram of example lengths, with ``max_length`` marked: whatever lies right of the line gets truncated.
+
+    >>> fig = plot_lengths([120, 300, 480, 900], max_length=512)
+    >>> fig.axes[0].get_legend().get_texts()[0].get_text()
+    'max_length=512: 1 of 4 truncated'
+    """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
