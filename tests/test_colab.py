@@ -291,6 +291,15 @@ def test_every_notebook_starts_with_the_same_install_cell():
         assert first_code_cell(notebook) == cell, f"{notebook.name}: its first code cell differs from 00_setup's"
 
 
+def test_every_solutions_notebook_starts_in_its_own_folder():
+    """Solutions read the lessons' saved models from ../outputs, so on Colab they work from notebooks/solutions."""
+    cell = install_cell().replace('os.chdir(f"{COURSE_DIR}/notebooks")  # they write outputs/ here, as they do locally',
+                                  'os.chdir(f"{COURSE_DIR}/notebooks/solutions")  # as locally: ../outputs holds the lessons\' saved models')
+    assert cell != install_cell()
+    for notebook in sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb")):
+        assert first_code_cell(notebook) == cell, f"{notebook.name}: its first code cell differs from 00_setup's"
+
+
 # --- the cell itself in a simulated Colab ----------------------------------------------------------------
 
 STUB_PIP = """\
