@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,19 @@ def test_two_processes_train_in_step_and_save_a_loadable_model(tmp_path):
     # accelerate 1.15's `--cpu` launcher starts a single process unless MPI is set up; `--multi_gpu`
     # starts one process per slot through torchrun, and with no GPU visible each trains on the CPU
     # (distributed type MULTI_CPU, gloo backend).
-    command = [str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
-               "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(free_port()),
-               "-m", "sft_helpers.train_smoltalk", "--output-dir", str(tmp_path), "--max-steps", "6"]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    def launch():
+        command = [str(accelerate), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+                   "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(free_port()),
+                   "-m", "sft_helpers.train_smoltalk", "--output-dir", str(tmp_path), "--max-steps", "6"]
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+
+    done = launch()
+    if done.returncode != 0 and "terminate called without an active exception" in done.stderr and not list(tmp_path.iterdir()):
+        # Seen once, with the machine loaded by the parallel test run: a process aborted inside
+        # torch's gloo set-up before any of the script's code had run (nothing written). One more try;
+        # a failure of the course's own code fails both times.
+        warnings.warn(f"accelerate launch aborted while setting up gloo; launched again: {done.stderr[-300:]}")
+        done = launch()
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-4000:]
     assert "2 process(es), distributed type DistributedType.MULTI_CPU" in done.stdout
 
