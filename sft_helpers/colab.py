@@ -29,7 +29,7 @@ from pathlib import Path
 # compiled operators no longer load), and transformers imports torchvision, so TRL would fail to import.
 COLAB_TORCH = ("torch", "torchvision", "torchaudio")
 # Colab runs its own notebook server and kernel; the course pins these only for its local lab and CI.
-COLAB_TOOLS = ("jupyterlab", "ipykernel", "ipywidgets", "nbconvert", "nbval", "pytest")
+COLAB_TOOLS = ("jupyterlab", "ipykernel", "ipywidgets", "nbconvert", "nbval", "pytest", "pytest-xdist")
 KEPT_ON_COLAB = frozenset(COLAB_TORCH + COLAB_TOOLS)
 
 # numpy 2.4 and pandas 3 need Python 3.11 (tests/test_colab.py checks this against the installed pins).
