@@ -67,4 +67,3 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"{_seconds_by_notebook[path]:7.1f} s  {Path(path).name}")
     terminalreporter.write_line(f"{sum(_seconds_by_notebook.values()):7.1f} s  all notebooks (added up over the workers)")
     terminalreporter.write_line(f"{time.monotonic() - _started:7.1f} s  whole test session")
-

@@ -23,8 +23,9 @@ NOTEBOOK_ENV = {
     "PYTHONHASHSEED": "0",
     # One thread per process: the test run spreads files over one worker per core (pytest-xdist), and
     # two workers of two threads each on two cores slow each other down many times over. The tiny
-    # stand-ins train no slower on one thread (notebook 02: 50.6 s against 51.5 s on two), and the
-    # stored outputs are the same either way.
+    # stand-ins train no slower on one thread (notebook 02: 50.6 s against 51.5 s on two). The thread
+    # count changes the order of float sums, so trained figures differ in their last digits: the
+    # stored outputs are made with one thread too (regenerate_outputs.py applies this same setting).
     "OMP_NUM_THREADS": "1",
     # Plain tracebacks (see tests/ipython/profile_default).
     "IPYTHONDIR": str(ROOT / "tests" / "ipython"),
