@@ -297,7 +297,7 @@ def test_every_solutions_notebook_starts_in_its_own_folder():
                                   'os.chdir(f"{COURSE_DIR}/notebooks/solutions")  # as locally: ../outputs holds the lessons\' saved models')
     assert cell != install_cell()
     for notebook in sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb")):
-        assert first_code_cell(notebook) == cell, f"{notebook.name}: its first code cell differs from 00_setup's"
+        assert first_code_cell(notebook) == cell, f"{notebook.name}: its first code cell differs from 00_setup's but for its folder"
 
 
 # --- the cell itself in a simulated Colab ----------------------------------------------------------------
