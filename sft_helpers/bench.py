@@ -1,10 +1,10 @@
 """Time to the same quality: the course's training configuration against the original tutorial's.
 
-    python -m sft_helpers.bench                 # CPU: the offline stand-ins, 3 seeds, about 3-4 minutes on 2 cores
+    python -m sft_helpers.bench                 # CPU: the offline stand-ins, 5 seeds, about 4 minutes on 2 cores
     python -m sft_helpers.bench --repeats 1     # one seed, about a minute and a half
     python -m sft_helpers.bench --model real    # the real architectures at random init (for a GPU)
 
-For each task, with each seed (``--repeats``, default 3), it trains one after the other, each in a fresh
+For each task, with each seed (``--repeats``, default 5), it trains one after the other, each in a fresh
 process, on the same data shuffled the same way (each epoch anew, as the trainers' samplers do):
 
 * the **original** tutorial's configuration (``smoltalk``: batch 4 padded to the longest; ``alpaca``:
@@ -18,13 +18,14 @@ process, on the same data shuffled the same way (each epoch anew, as the trainer
   target, or until it has trained 3 times the original's examples ("not reached").
 
 The learning rate follows the **square-root rule for Adam**: ``--lr`` (3e-3) is the original's rate for
-its effective batch, and an effective batch k times larger trains at ``lr x sqrt(k)``; constant, AdamW
-without weight decay. **Time to target** is training time only (forward, backward, optimizer step;
-evaluation is timed apart) up to the first evaluation at or below the target, interpolated linearly
-between it and the evaluation before. The time-to-quality ratio is the original's time over the course's,
-per seed; the figure is the median over seeds, a seed that did not reach the target counting as the
-slowest. Seeds differ in data order (and a real model's initialisation): a single order's loss curve
-is noisy enough to swing the ratio.
+its effective batch, and an effective batch k times larger trains at ``lr x sqrt(k)`` (``--lr-rule
+linear``: at ``lr x k``); constant, AdamW without weight decay. **Time to target** is training time only
+(forward, backward, optimizer step; evaluation is timed apart) up to the first evaluation at or below the
+target, interpolated linearly between it and the evaluation before. The time-to-quality ratio is the
+original's time over the course's, per seed; the figure is the median over seeds, a seed that did not
+reach the target counting as the slowest. Seeds differ in data order (and a real model's
+initialisation): a single order's loss curve is noisy enough to swing the ratio (on the stand-in, one
+configuration's per-seed ratios spread from 0.7x to 1.6x), hence five seeds.
 
 Each training process uses one CPU thread (``--threads``): with two on a 2-core machine shared with
 another process, OpenMP's threads wait on each other and a run took up to 100 times longer; the
@@ -32,12 +33,14 @@ stand-ins are too small to gain much from a second thread.
 
 It prints, per task: each seed's target and times; both configurations' learning rate, useful-token
 fraction (tokens that are not padding over all tokens processed), training tokens per second (tokens
-that are not padding), peak memory (``torch.cuda.max_memory_allocated`` on a GPU, the growth of the
-process's peak resident memory on a CPU) and evaluation time; a table of every layout (padded, grouped,
-padding-free) at the course's batch, throughput only, with the one ``choose_layout`` picks here and why;
-and the GPU line. GPU throughput is measured only on a GPU: there it prints the model FLOPs utilisation
-against the GPU's dense peak in the precision trained (``estimates.PEAK_FLOPS`` holds the T4's fp16 peak,
-so a T4 needs ``--precision fp16``, its default); on a CPU it says so and prints the T4 throughput
+that are not padding) and the model FLOP/s they amount to (``flops_per_token``), peak memory
+(``torch.cuda.max_memory_allocated`` on a GPU, the growth of the process's peak resident memory on a
+CPU) and evaluation time; on a CPU, the share of its matrix-multiply rate (``matmul_rate``) that each
+reaches, the practical ceiling of any layout; a table of every layout (padded, grouped, padding-free)
+at the course's batch, throughput only, with the one ``choose_layout`` picks here and why; and the GPU
+line. GPU throughput is measured only on a GPU: there it prints the model FLOPs utilisation against the
+GPU's dense peak in the precision trained (``estimates.PEAK_FLOPS`` holds the T4's fp16 peak, so a T4
+needs ``--precision fp16``, its default); on a CPU it says so and prints the T4 throughput
 *estimated* from FLOPs by ``sft_helpers.estimates``. Last, one line per task for scripts::
 
     time-to-quality smoltalk: 2.31x
@@ -100,13 +103,25 @@ def course_setup(task: str, choice: LayoutChoice, batch_size: int | None = None)
     return Setup(f"course: batch {batch}, {LAYOUT_NAMES[choice.layout]}", batch, 1, choice.layout)
 
 
-def scaled_lr(base_lr: float, effective_batch: int, base_effective_batch: int) -> float:
-    """The square-root rule for Adam: the rate grows with the square root of the effective batch.
+LR_RULES = {
+    "sqrt": "square-root rule for Adam, {lr:g} x sqrt(effective batch / the original's {batch})",
+    "linear": "linear rule, {lr:g} x effective batch / the original's {batch}",
+}
 
-    >>> round(scaled_lr(3e-3, 8, 4), 6), round(scaled_lr(3e-3, 32, 100), 6)
-    (0.004243, 0.001697)
+
+def scaled_lr(base_lr: float, effective_batch: int, base_effective_batch: int, rule: str = "sqrt") -> float:
+    """The rate for ``effective_batch``, from ``base_lr`` at ``base_effective_batch``.
+
+    ``sqrt``, the square-root rule for Adam (the default): the rate grows with the square root of the
+    batch. ``linear``, the rule from SGD: in proportion to the batch.
+
+    >>> round(scaled_lr(3e-3, 8, 4), 6), round(scaled_lr(3e-3, 32, 100), 6), scaled_lr(3e-3, 8, 4, "linear")
+    (0.004243, 0.001697, 0.006)
     """
-    return base_lr * math.sqrt(effective_batch / base_effective_batch)
+    ratio = effective_batch / base_effective_batch
+    if rule not in LR_RULES:
+        raise ValueError(f"unknown learning-rate rule {rule!r}; expected one of {', '.join(LR_RULES)}")
+    return base_lr * (math.sqrt(ratio) if rule == "sqrt" else ratio)
 
 
 def time_to_target(curve: list[dict[str, float]], target: float) -> float | None:
@@ -445,6 +460,29 @@ def gpu_line(figures: dict[str, Any], task: str) -> str:
     )
 
 
+def matmul_rate(threads: int, size: int = 1024, repeats: int = 10) -> float:
+    """FLOP/s of a ``size``-cubed fp32 matrix multiply on this CPU with ``threads`` threads.
+
+    A training run can at best do all its FLOPs at this rate: the ceiling that a faster batch layout
+    approaches and cannot pass. (The stand-ins' own matrix shapes, 680 x 128 x 341 and the like, run
+    at the same rate here.)
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        a, b = torch.randn(size, size), torch.randn(size, size)
+        for _ in range(2):
+            a @ b
+        start = time.perf_counter()
+        for _ in range(repeats):
+            a @ b
+        return 2 * size**3 * repeats / (time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(before)
+
+
 def run_in_subprocess(jobs: list[tuple[Job, Path]], val_path: Path, folder: Path) -> list[dict[str, Any]]:
     """``train`` each job on the batches saved at its path, one after the other in a fresh Python process."""
     job_path = folder / "jobs.json"
@@ -495,7 +533,7 @@ def benchmark(task: str, args) -> dict[str, Any]:
     budget = args.examples or DEFAULT_EXAMPLES[task]
     choice = choose_layout(args.attn or DEFAULT_ATTN, args.device.split(":")[0])
     original, course = ORIGINAL[task], course_setup(task, choice, args.batch_size or None)
-    course_lr = scaled_lr(args.lr, course.effective_batch, original.effective_batch)
+    course_lr = scaled_lr(args.lr, course.effective_batch, original.effective_batch, args.lr_rule)
     eval_every = max(1, budget // EVALUATIONS)
     common = {**run_options(args, task), "standin": tokenizer.name_or_path}
     repeats = []
@@ -538,8 +576,9 @@ def benchmark(task: str, args) -> dict[str, Any]:
                       lr=course_lr, **common), budget)
             for layout in LAYOUTS
         ], val_path, folder)))
+    ceiling = matmul_rate(args.threads) if args.device.startswith("cpu") else None
     return {"budget": budget, "eval_every": eval_every, "choice": asdict(choice), "repeats": repeats, "layouts": layouts,
-            "time_to_quality": median_ratio([r["ratio"] for r in repeats])}
+            "matmul_flops_per_second": ceiling, "time_to_quality": median_ratio([r["ratio"] for r in repeats])}
 
 
 def _mib(n: float) -> str:
@@ -560,8 +599,8 @@ def report(task: str, result: dict[str, Any], args) -> str:
     lines = [
         f"== {task}: {model}, {first['parameters']:,} parameters, {first['device']}, {first['precision']}, "
         f"attention {first['attn']} ==",
-        f"learning rate: square-root rule for Adam, {args.lr:g} x sqrt(effective batch / the original's "
-        f"{ORIGINAL[task].effective_batch}); constant, AdamW",
+        f"learning rate: {LR_RULES[args.lr_rule].format(lr=args.lr, batch=ORIGINAL[task].effective_batch)}; "
+        "constant, AdamW",
         f"target: the original's validation loss after its {budget} examples; the course trains until it reaches "
         f"it, {COURSE_CAP * budget} examples at most",
         f"time to target: training seconds (evaluation excluded) to the first of the evaluations every "
@@ -580,13 +619,21 @@ def report(task: str, result: dict[str, Any], args) -> str:
         f = runs[0]
         lines.append(
             f"{f['setup']['label']:<42} lr {f['lr']:.3g} | useful tokens {f['useful_fraction']:.3f} | "
-            f"{statistics.median(r['tokens_per_second'] for r in runs):>7,.0f} tokens/s | "
+            f"{statistics.median(r['tokens_per_second'] for r in runs):>7,.0f} tokens/s "
+            f"({statistics.median(r['model_flops_per_second'] for r in runs) / 1e9:.0f} GFLOP/s) | "
             f"peak memory {_mib(statistics.median(r['peak_memory_bytes'] for r in runs))} | "
             f"evaluation {statistics.median(r['eval_seconds'] for r in runs):.1f} s"
             + (f" | MFU {mfu(f):.1%}" if mfu(f) is not None else "")
         )
     lines.append(f"  (medians over {len(repeats)} seeds; memory: {first['memory_note']}; "
                  "tokens/s counts tokens that are not padding)")
+    ceiling = result.get("matmul_flops_per_second")
+    if ceiling:
+        shares = [statistics.median(r[name]["model_flops_per_second"] for r in repeats) / ceiling
+                  for name in ("original", "course")]
+        lines.append(f"ceiling: a 1024^3 fp32 matrix multiply runs at {ceiling / 1e9:.0f} GFLOP/s on {args.threads} "
+                     f"thread{'s' if args.threads > 1 else ''} here; the original trains at {shares[0]:.0%} of it, "
+                     f"the course at {shares[1]:.0%}")
     choice = result["choice"]
     lines.append(f"layouts at batch {repeats[0]['course']['setup']['batch_size']}, {budget} examples each, training only:")
     for layout, f in result["layouts"].items():
@@ -605,7 +652,7 @@ def parse_args(argv: list[str] | None = None):
                         help="the offline stand-ins, or the real architectures at random initialisation")
     parser.add_argument("--examples", type=int, default=0,
                         help=f"the original's budget of training examples (default {DEFAULT_EXAMPLES})")
-    parser.add_argument("--repeats", type=int, default=3, help="seeds: pairs of runs; the ratio is their median")
+    parser.add_argument("--repeats", type=int, default=5, help="seeds: pairs of runs; the ratio is their median")
     parser.add_argument("--val-examples", type=int, default=0, help="validation examples (default: all 60)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default=None,
@@ -616,6 +663,8 @@ def parse_args(argv: list[str] | None = None):
                         help="CPU threads per training process (default 1: two stall when another process shares 2 cores)")
     parser.add_argument("--batch-size", type=int, default=0, help="the course's batch size (default: its offline profile's)")
     parser.add_argument("--lr", type=float, default=BASE_LR, help="the original's learning rate, for its effective batch")
+    parser.add_argument("--lr-rule", choices=list(LR_RULES), default="sqrt",
+                        help="how the course's rate follows its batch: sqrt (for Adam, the default) or linear")
     parser.add_argument("--json", default=None, help="also write all figures to this file")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -38,6 +38,10 @@ def test_learning_rate_follows_the_square_root_rule():
     assert bench.scaled_lr(3e-3, 4, 4) == 3e-3
     assert bench.scaled_lr(3e-3, 16, 4) == pytest.approx(6e-3)  # 4 times the batch, twice the rate
     assert bench.scaled_lr(3e-3, 25, 100) == pytest.approx(1.5e-3)
+    assert bench.scaled_lr(3e-3, 16, 4, "linear") == pytest.approx(1.2e-2)  # the rule from SGD, on request
+    with pytest.raises(ValueError, match="unknown learning-rate rule 'cubic'"):
+        bench.scaled_lr(3e-3, 16, 4, "cubic")
+    assert bench.parse_args(["--device", "cpu"]).lr_rule == "sqrt"
 
 
 def test_course_setup_comes_from_the_profile_and_choose_layout(monkeypatch):
@@ -191,6 +195,8 @@ def test_benchmark_command_reports_time_to_quality_last(tmp_path):
     assert re.fullmatch(r"time-to-quality alpaca: (\d+\.\d\dx|not reached)", lines[-1])
     assert "square-root rule for Adam" in done.stdout
     assert "GPU: not measured (no GPU here)" in done.stdout
+    assert re.search(r"ceiling: a 1024\^3 fp32 matrix multiply runs at \d+ GFLOP/s on 1 thread here; "
+                     r"the original trains at \d+% of it, the course at \d+%", done.stdout)
     result = json.loads(out.read_text())["alpaca"]
     (repeat,) = result["repeats"]
     original, course = repeat["original"], repeat["course"]
@@ -204,6 +210,7 @@ def test_benchmark_command_reports_time_to_quality_last(tmp_path):
         assert course["curve"][-1]["loss"] <= repeat["target"] < course["curve"][-2]["loss"]
     assert set(result["layouts"]) == {"padded", "grouped", "padding_free"}
     assert result["layouts"]["padding_free"]["useful_fraction"] == 1.0
+    assert result["matmul_flops_per_second"] > 1e8  # any CPU that trains at all multiplies faster than this
     for f in (original, course, *result["layouts"].values()):
         assert f["tokens_per_second"] > 0 and 0 < f["useful_fraction"] <= 1
 
