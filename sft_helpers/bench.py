@@ -41,7 +41,8 @@ at the course's batch, throughput only, with the one ``choose_layout`` picks her
 line. GPU throughput is measured only on a GPU: there it prints the model FLOPs utilisation against the
 GPU's dense peak in the precision trained (``estimates.PEAK_FLOPS`` holds the T4's fp16 peak, so a T4
 needs ``--precision fp16``, its default); on a CPU it says so and prints the T4 throughput
-*estimated* from FLOPs by ``sft_helpers.estimates``. Last, one line per task for scripts::
+*estimated* from FLOPs by ``sft_helpers.estimates``. Last, one line per task for scripts, in this form
+(the values are examples, not results)::
 
     time-to-quality smoltalk: 2.31x
     time-to-quality alpaca: not reached
