@@ -14,8 +14,11 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 
+# Jupyter refuses to start as root unless told; containers and cloud machines often run as root.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(BIN)/.installed
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(AS_ROOT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
