@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed; the README gives the commands by hand")
 
 
 def dry_run(target: str) -> list[str]:
@@ -15,7 +16,6 @@ def dry_run(target: str) -> list[str]:
     return done.stdout.splitlines()
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed; the README gives the commands by hand")
 def test_make_lab_opens_jupyterlab_on_the_notebooks_as_root_too():
     (command,) = [line for line in dry_run("lab") if "jupyter lab" in line]
     assert command.split()[:3] == [".venv/bin/jupyter", "lab", "notebooks/"]
@@ -23,6 +23,5 @@ def test_make_lab_opens_jupyterlab_on_the_notebooks_as_root_too():
     assert ("--allow-root" in command) == (os.geteuid() == 0)
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed; the README gives the commands by hand")
 def test_make_test_runs_pytest_in_the_course_environment():
     assert ".venv/bin/python -m pytest" in dry_run("test")
