@@ -27,9 +27,9 @@ test: $(BIN)/.installed
 outputs: $(BIN)/.installed
 	$(BIN)/python tests/regenerate_outputs.py $(NB)
 
-# Rewrite the bundled data sets in sft_helpers/data from their generator.
+# Rewrite the bundled data sets in sft_helpers/machinery/data/ from their generator.
 data: $(BIN)/.installed
-	$(BIN)/python -m sft_helpers.bundled_data
+	$(BIN)/python -m sft_helpers.programs.make_bundled_data
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,4 +1,8 @@
-"""Test configuration shared by the unit tests and the notebooks (run through nbval)."""
+"""The test session, whatever it collects (``sft_helpers/`` doctests, ``tests/``, ``notebooks/`` through nbval).
+
+What the tests share is defined in ``tests/conftest.py``; this file only applies the notebooks' environment
+before any kernel starts, orders the work for pytest-xdist and reports the time each notebook took.
+"""
 
 from __future__ import annotations
 
@@ -6,51 +10,27 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from tests import notebook_env
+from tests.conftest import apply_notebook_env
 
-# Set before any notebook kernel starts: kernels inherit pytest's environment.
-notebook_env.apply()
+# Before any notebook kernel starts: kernels inherit pytest's environment.
+apply_notebook_env()
 
 _seconds_by_notebook: dict[str, float] = defaultdict(float)
 _started = time.monotonic()
 
 
-# Work that must stay on one pytest-xdist worker, in collection order. (xdist's own `--dist loadgroup`
-# marks do not group anything under pytest 9: they rename test ids, which pytest 9 no longer allows.)
-REHEARSAL = "tests/test_rehearsal.py"
-
-
-def work_group(nodeid: str) -> str:
-    """The group a test runs in: a lesson with its solutions, one rehearsed notebook, or one test file.
-
-    A notebook's cells share one kernel and a solutions notebook reads its lesson's saved model; a test
-    file shares its module fixtures; the rehearsal's notebooks are long and independent, so they spread.
-    """
-    path = nodeid.split("::", 1)[0]
-    if path.endswith(".ipynb"):
-        return f"lesson {Path(path).name[:2]}"
-    return nodeid if path == REHEARSAL else path
-
-
 def pytest_collection_modifyitems(items):
-    """Longest work first, so that the two workers finish together: rehearsals, then lessons, then the rest."""
+    """Longest work first, so that the two workers finish together: the rehearsal, the notebooks, the rest.
+
+    pytest-xdist's ``--dist loadfile`` keeps each file (hence each notebook's cells, which share one kernel)
+    on one worker, and with ``--no-loadscope-reorder`` it hands the files out in this order.
+    """
 
     def rank(item) -> int:
         path = item.nodeid.split("::", 1)[0]
-        return 0 if path == REHEARSAL else 1 if path.endswith(".ipynb") else 2
+        return 0 if path.startswith("tests/rehearsal/test_") else 1 if path.endswith(".ipynb") else 2
 
     items.sort(key=rank)  # stable: each notebook's cells keep their order
-
-
-def pytest_xdist_make_scheduler(config, log):
-    from xdist.scheduler import LoadScopeScheduling
-
-    class ByWorkGroup(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return work_group(nodeid)
-
-    config.option.loadscopereorder = False  # keep the order set above
-    return ByWorkGroup(config, log)
 
 
 def pytest_runtest_logreport(report):

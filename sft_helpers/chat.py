@@ -34,7 +34,7 @@ def setup_chatml(tokenizer, model=None) -> None:
     config get the same ids.
 
     >>> from transformers import AutoTokenizer
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))  # SmolLM2's special tokens
     >>> setup_chatml(tokenizer)
     >>> tokenizer.eos_token, tokenizer.pad_token

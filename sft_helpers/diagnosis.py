@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .logs import Curves, LogSource, read_curves
+from sft_helpers.logs import Curves, LogSource, read_curves
 
 MIN_POINTS = 3
 NO_LEARNING_IMPROVEMENT = 0.10  # relative fall of the training loss

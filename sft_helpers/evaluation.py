@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .formats import instruction_prompt, user_message
-from .scoring import expected_output, is_correct
+from sft_helpers.formats import instruction_prompt, user_message
+from sft_helpers.machinery.scoring import expected_output, is_correct
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def _greedy(model, tokenizer, inputs, max_new_tokens: int) -> tuple[str, bool]:
 def chat_reply(model, tokenizer, messages: Sequence[Mapping[str, str]], max_new_tokens: int = 64) -> tuple[str, bool]:
     """Greedy reply to ``messages`` (ending with a user turn) and whether it ended with ``tokenizer.eos_token``.
 
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> from sft_helpers.training import load_chat_model
     >>> model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")  # random weights, untrained
     >>> reply, ended = chat_reply(model, tokenizer, [{"role": "user", "content": "Hi there!"}], max_new_tokens=8)
@@ -50,7 +50,7 @@ def complete(model, tokenizer, prompt: str, max_new_tokens: int = 64) -> tuple[s
 
     >>> from transformers import AutoModelForCausalLM, AutoTokenizer
     >>> from sft_helpers.formats import instruction_prompt
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> path = standin_path("tiny-gpt2")
     >>> model, tokenizer = AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
     >>> text, ended = complete(model, tokenizer, instruction_prompt("Say hi."), max_new_tokens=8)
@@ -65,7 +65,7 @@ def reply_to_conversations(
 ) -> list[Reply]:
     """Answer every user turn of held-out ``conversations`` (rows with ``messages``), given the real history.
 
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> from sft_helpers.training import load_chat_model
     >>> model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")  # untrained
     >>> chat = [{"role": "user", "content": "What is 4 plus 5?"}, {"role": "assistant", "content": "4 plus 5 is 9."}]
@@ -95,7 +95,7 @@ def answer_instructions(
     """Answer Alpaca-style ``records`` with the course's prompt template; correct means exactly the expected output.
 
     >>> from transformers import AutoModelForCausalLM, AutoTokenizer
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> path = standin_path("tiny-gpt2")
     >>> model, tokenizer = AutoModelForCausalLM.from_pretrained(path), AutoTokenizer.from_pretrained(path)
     >>> records = [{"instruction": "Add the two numbers.", "input": "4 and 9", "output": "13"},

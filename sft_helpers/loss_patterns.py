@@ -7,22 +7,20 @@
   the training loss near zero, the validation loss far above it.
 
 The names are ``sft_helpers.diagnosis``'s patterns, and each run's figure is ``misc/`` + ``figure_name``.
-Notebook 04 runs them; ``python -m sft_helpers.loss_patterns`` runs them too and writes the figures
-in ``misc/`` and the logs that the unit tests of ``sft_helpers.diagnosis`` read. With the fixed
-seeds, the offline profile gives the same curves every time on the same machine.
+Notebook 04 runs them; ``python -m sft_helpers.programs.loss_pattern_figures`` runs them too and writes
+the figures in ``misc/`` and the logs that the unit tests of ``sft_helpers.diagnosis`` read. With the
+fixed seeds, the offline profile gives the same curves every time on the same machine.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .profile import CourseRun
+from sft_helpers.machinery.profile import CourseRun
 
 # The course's misc/ folder, found from the package rather than the working directory, which differs
 # between JupyterLab (notebooks/), Colab and the tests.
@@ -69,7 +67,7 @@ def recipes(run: CourseRun) -> dict[str, Recipe]:
     profile fine-tunes the pretrained model at 1e-4, twice notebook 02's rate, so that overfitting and
     memorisation show within those steps.
 
-    >>> from sft_helpers.profile import course_run
+    >>> from sft_helpers.machinery.profile import course_run
     >>> {name: recipe.max_steps for name, recipe in recipes(course_run("smoltalk", max_steps=400)).items()}
     {'healthy': 400, 'overfitting': 160, 'no learning': 80, 'memorisation': 160}
     """
@@ -86,12 +84,12 @@ def recipes(run: CourseRun) -> dict[str, Recipe]:
 def full_profile_estimate(run: CourseRun) -> str:
     """What the four runs cost in the full profile on a Colab T4: an estimate from FLOPs, never a measurement.
 
-    >>> from sft_helpers.profile import course_run
+    >>> from sft_helpers.machinery.profile import course_run
     >>> print(full_profile_estimate(course_run("smoltalk")))
     full profile on a Colab T4 (estimate from FLOPs, not measured): the four runs take 2,000 steps at batch 4, about 2-9 min of training
     """
-    from .estimates import t4_minutes
-    from .profile import TASKS
+    from sft_helpers.machinery.estimates import t4_minutes
+    from sft_helpers.machinery.profile import TASKS
 
     full = TASKS[run.task].full
     steps = sum(r.max_steps for r in recipes(dataclasses.replace(run, profile="full", max_steps=full.max_steps)).values())
@@ -120,8 +118,8 @@ def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: i
     from transformers import set_seed
     from trl import SFTTrainer
 
-    from .batching import layout_for
-    from .training import load_chat_model, load_conversations, sft_config
+    from sft_helpers.batching import layout_for
+    from sft_helpers.training import load_chat_model, load_conversations, sft_config
 
     set_seed(seed)
     model, tokenizer = load_chat_model(run.model_name)
@@ -137,42 +135,3 @@ def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: i
     trainer.train()
     # trainer.train() starts a fresh log: put the evaluation before training back, at step 0.
     return PatternRun(recipe, trainer, [{"eval_loss": before, "step": 0}] + trainer.state.log_history, train_set)
-
-
-TIMING_KEYS = ("runtime", "per_second", "preparation_time")
-
-
-def without_timings(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The log history less its wall-clock figures, so that a rerun writes the same file."""
-    return [{k: v for k, v in row.items() if not any(t in k for t in TIMING_KEYS)} for row in history]
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the four patterns, write the figures and the logs."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--figures", default="misc", help="folder for the four PNG figures")
-    parser.add_argument("--logs", default="tests/data/loss_patterns", help="folder for the four log histories (JSON)")
-    parser.add_argument("--work", default="outputs/loss_patterns", help="folder for the runs' outputs")
-    args = parser.parse_args(argv)
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from .diagnosis import diagnose
-    from .plotting import plot_training
-    from .profile import course_run
-
-    run = course_run("smoltalk")
-    print(run.summary())
-    for name, recipe in recipes(run).items():
-        history = train(run, recipe, Path(args.work) / name).history
-        Path(args.logs).mkdir(parents=True, exist_ok=True)
-        Path(args.figures).mkdir(parents=True, exist_ok=True)
-        (Path(args.logs) / f"{file_stem(name)}.json").write_text(json.dumps(without_timings(history), indent=1) + "\n")
-        figure = Path(args.figures) / figure_name(name)
-        plot_training(history, title=f"{name}: {recipe.what}", save_to=figure)
-        print(f"{name}: {diagnose(history).pattern}; wrote {figure}")
-
-
-if __name__ == "__main__":
-    main()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .formats import instruction_prompt
+from sft_helpers.formats import instruction_prompt
 
 IGNORE_INDEX = -100
 
@@ -166,7 +166,7 @@ def build_masked_dataset(dataset, tokenizer, max_length: int, num_proc: int | No
 
     >>> from datasets import Dataset
     >>> from transformers import AutoTokenizer
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))  # distilgpt2's vocabulary, trimmed
     >>> records = Dataset.from_list([
     ...     {"instruction": "Give the opposite of the word.", "input": "hot", "output": "cold"},
@@ -209,7 +209,7 @@ def boundary_mismatches(tokenizer, prompts: Sequence[str], responses: Sequence[s
     A prompt ending in a space is the classic case: GPT-2 joins the space to the next word (" cold").
 
     >>> from transformers import AutoTokenizer
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))
     >>> boundary_mismatches(tokenizer, ["### Response:\\n", "Answer: "], ["cold", "cold"])
     [1]

@@ -6,7 +6,8 @@ import math
 import os
 from collections.abc import Sequence
 
-from .logs import Curves, LogSource, read_curves
+from sft_helpers.logs import Curves, LogSource, read_curves
+
 
 def smooth(values: Sequence[float], weight: float) -> list[float]:
     """Exponential moving average with bias correction, as TensorBoard's smoothing slider does.

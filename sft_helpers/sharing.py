@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from .hub import hub_token
-from .profile import TASKS, CourseRun
+from sft_helpers.machinery.hub import hub_token
+from sft_helpers.machinery.profile import TASKS, CourseRun
 
 
 def model_card(run: CourseRun, measured: Mapping[str, tuple[float | None, float | None]]):
     """A ``huggingface_hub.ModelCard`` for ``run``'s fine-tune; ``measured`` maps a figure to (before, after).
 
-    >>> from sft_helpers.profile import CourseRun
+    >>> from sft_helpers.machinery.profile import CourseRun
     >>> run = CourseRun("smoltalk", "full", "full", "test", "HuggingFaceTB/SmolLM2-135M", "HuggingFaceTB/SmolLM2-135M",
     ...                 "HuggingFaceTB/smoltalk", "everyday-conversations", max_steps=1000, batch_size=4, learning_rate=5e-5)
     >>> card = model_card(run, {"validation loss": (2.5, 1.1)})
@@ -79,7 +79,7 @@ def push_to_hub_if_token(folder: str | Path, repo_name: str, run: CourseRun) -> 
 
     Never asks for a login: without a token it only says how to push.
 
-    >>> from sft_helpers.profile import course_run
+    >>> from sft_helpers.machinery.profile import course_run
     >>> push_to_hub_if_token("outputs/final", "smollm2-chat", course_run("smoltalk"))
     'not pushed: the offline stand-in is not worth sharing; in the full profile, set HF_TOKEN to push'
     """

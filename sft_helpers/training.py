@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .batching import LayoutChoice
-from .profile import CourseRun
-from .validation import conversation_lengths, drop_problem_records
+from sft_helpers.batching import LayoutChoice
+from sft_helpers.machinery.profile import CourseRun
+from sft_helpers.validation import conversation_lengths, drop_problem_records
 
 
 def cadence(max_steps: int) -> dict[str, int]:
@@ -44,14 +44,14 @@ def sft_config(
     tracker unless ``overrides`` ask for them (``save_strategy="steps"``, ``report_to="tensorboard"``).
 
     >>> from sft_helpers.batching import choose_layout
-    >>> from sft_helpers.profile import course_run
+    >>> from sft_helpers.machinery.profile import course_run
     >>> config = sft_config(course_run("smoltalk"), "outputs/example", choose_layout("sdpa"), max_steps=100)
     >>> config.max_steps, config.logging_steps, config.eval_steps, config.train_sampling_strategy, config.padding_free
     (100, 5, 10, 'group_by_length', False)
     """
     from trl import SFTConfig
 
-    from .device import precision_kwargs
+    from sft_helpers.device import precision_kwargs
 
     steps = run.max_steps if max_steps is None else max_steps
     args: dict[str, Any] = dict(
@@ -81,7 +81,7 @@ def load_chat_model(model_name: str | os.PathLike, device: str | None = None):
     Float32 whatever the device: on a GPU the trainer's mixed precision computes in bf16 or fp16 and
     keeps these weights for the updates, so that small updates are not rounded away.
 
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")
     >>> model.dtype, model.generation_config.eos_token_id == tokenizer.convert_tokens_to_ids("<|im_end|>")
     (torch.float32, True)
@@ -89,8 +89,8 @@ def load_chat_model(model_name: str | os.PathLike, device: str | None = None):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from .chat import setup_chatml
-    from .device import detect_device
+    from sft_helpers.chat import setup_chatml
+    from sft_helpers.device import detect_device
 
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     model = AutoModelForCausalLM.from_pretrained(model_name, dtype=torch.float32).to(device or detect_device())
@@ -106,7 +106,7 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
     a conversation cut to fit would lose its last reply and the ``<|im_end|>`` that teaches the model to
     stop (and padding-free batches are never cut at all), so one that does not fit is dropped whole.
 
-    >>> from sft_helpers.profile import course_run
+    >>> from sft_helpers.machinery.profile import course_run
     >>> run = course_run("smoltalk")  # the tests run the offline profile: the bundled conversations
     >>> _, tokenizer = load_chat_model(run.model_name, "cpu")
     >>> dataset, lines = load_conversations(run, tokenizer, max_length=80)  # too short, to show the drop
@@ -131,18 +131,18 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
 
 def lora_base(run: CourseRun) -> str:
     """The model notebook 05 adapts with LoRA: the run's model, or, for the random stand-in, the stand-in
-    after a short plain-text pretraining (``offline_models.pretrained_standin_path``).
+    after a short plain-text pretraining (``standins.pretrained_standin_path``).
 
     LoRA steers what a model already knows; from random weights there is nothing to steer.
 
-    >>> from sft_helpers.profile import course_run
+    >>> from sft_helpers.machinery.profile import course_run
     >>> lora_base(course_run("smoltalk")).split("/")[-1].startswith("tiny-smollm2-pretrained-")  # offline
     True
     """
-    from . import offline_models
-    from .profile import TASKS
+    from sft_helpers.machinery import standins
+    from sft_helpers.machinery.profile import TASKS
 
     standin = TASKS[run.task].standin
-    if run.model_name == str(offline_models.standin_path(standin)):
-        return str(offline_models.pretrained_standin_path(standin))
+    if run.model_name == str(standins.standin_path(standin)):
+        return str(standins.pretrained_standin_path(standin))
     return run.model_name

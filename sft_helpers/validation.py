@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .chat import ENDOFTEXT, IM_END, IM_START
+from sft_helpers.chat import ENDOFTEXT, IM_END, IM_START
 
 KNOWN_ROLES = ("system", "user", "assistant")
 SPECIAL_TOKENS = (IM_START, IM_END, ENDOFTEXT)
@@ -182,7 +182,7 @@ def conversation_lengths(records: Iterable[Mapping], tokenizer) -> list[int]:
 
     >>> from transformers import AutoTokenizer
     >>> from sft_helpers.chat import setup_chatml
-    >>> from sft_helpers.offline_models import standin_path
+    >>> from sft_helpers.machinery.standins import standin_path
     >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))
     >>> setup_chatml(tokenizer)
     >>> chat = [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello!"}]

@@ -11,11 +11,8 @@ from pathlib import Path
 
 import pytest
 from datasets import Dataset
-from transformers import AutoTokenizer
 
-from sft_helpers.chat import setup_chatml
 from sft_helpers.masking import build_masked_dataset, check_dataset_labels
-from sft_helpers.offline_models import standin_path
 from sft_helpers.validation import DataError, find_problems, validate
 
 LONG = ("word " * 20_000).strip()
@@ -73,20 +70,15 @@ def test_instruction_records_that_cannot_fit_are_dropped_and_counted(gpt2_tokeni
     assert check_dataset_labels(masked, gpt2_tokenizer.eos_token_id) > 0
 
 
-def test_accepted_conversations_train_without_nan(tmp_path):
+def test_accepted_conversations_train_without_nan(tmp_path, chat_model):
     """Unicode and an over-long reply go through SFTTrainer: no crash, a finite loss, nothing garbled."""
-    import torch
-    from transformers import AutoModelForCausalLM
     from trl import SFTTrainer
 
     from sft_helpers.batching import LayoutChoice
-    from sft_helpers.profile import course_run
+    from sft_helpers.machinery.profile import course_run
     from sft_helpers.training import sft_config
 
-    path = standin_path("tiny-smollm2")
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    setup_chatml(tok, model)
+    model, tok = chat_model
     records = [c["record"] for c in CORPUS if c["format"] == "conversations" and "accepted" in c["expect"]]
     unicode = next(r for r in records if "🙂" in r["messages"][0]["content"])
     text = tok.apply_chat_template(unicode["messages"], tokenize=False)

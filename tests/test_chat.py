@@ -2,7 +2,6 @@ import pytest
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from sft_helpers.chat import CHATML_TEMPLATE, IM_END, setup_chatml
-from sft_helpers.offline_models import standin_path
 
 MESSAGES = [
     {"role": "user", "content": "What is 2 plus 2?"},
@@ -11,10 +10,9 @@ MESSAGES = [
 
 
 @pytest.fixture
-def chat_tokenizer_and_model():
-    path = standin_path("tiny-smollm2")
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path)
+def chat_tokenizer_and_model(smollm2_path):
+    tok = AutoTokenizer.from_pretrained(smollm2_path)
+    model = AutoModelForCausalLM.from_pretrained(smollm2_path)
     size = model.get_input_embeddings().weight.shape[0]
     setup_chatml(tok, model)
     assert model.get_input_embeddings().weight.shape[0] == size == len(tok)  # nothing added
@@ -43,8 +41,8 @@ def test_end_of_turn_and_padding(chat_tokenizer_and_model):
     assert model.generation_config.pad_token_id == tok.pad_token_id == 0
 
 
-def test_refuses_a_tokenizer_without_chat_tokens():
-    tok = AutoTokenizer.from_pretrained(standin_path("tiny-gpt2"))
+def test_refuses_a_tokenizer_without_chat_tokens(gpt2_path):
+    tok = AutoTokenizer.from_pretrained(gpt2_path)
     with pytest.raises(ValueError, match="no <\\|im_start\\|>, <\\|im_end\\|> token"):
         setup_chatml(tok)
     assert tok.chat_template is None

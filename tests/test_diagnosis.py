@@ -6,7 +6,7 @@ import pytest
 
 from sft_helpers.diagnosis import ACTIONS, diagnose
 from sft_helpers.loss_patterns import file_stem, recipes
-from sft_helpers.profile import course_run
+from sft_helpers.machinery.profile import course_run
 
 LOGS = Path(__file__).parent / "data" / "loss_patterns"
 

@@ -1,77 +1,31 @@
-"""Checks on the notebooks as files: names, install cells, stored outputs."""
+"""Checks on the notebooks as files: names, stored outputs, no login, solutions that stand on their own, imports."""
 
+import json
 import re
-import shlex
-from pathlib import Path
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
-from sft_helpers.environment import read_requirements
-
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-PINS = {r.name.lower().replace("_", "-"): r.version for r in read_requirements(ROOT / "requirements.txt")}
-
-
-def code_cells(path):
-    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-
-
-def pip_install_problems(source: str) -> list[str]:
-    """What in a cell's ``pip install`` lines disagrees with requirements.txt."""
-    problems = []
-    for line in source.splitlines():
-        match = re.search(r"pip\s+install\s+(.*)", line)
-        if not match:
-            continue
-        args = shlex.split(match.group(1).split("#", 1)[0])
-        i = 0
-        while i < len(args):
-            arg = args[i]
-            if arg in ("-r", "--requirement"):
-                if Path(args[i + 1]).name != "requirements.txt":
-                    problems.append(f"installs from {args[i + 1]}, not requirements.txt")
-                i += 2
-                continue
-            if arg.startswith("-"):
-                i += 1
-                continue
-            spec = re.match(r"^([A-Za-z0-9_.\-]+)(?:\[.*\])?(==(\S+))?$", arg)
-            if not spec:
-                problems.append(f"cannot read {arg!r}")
-            else:
-                name = spec.group(1).lower().replace("_", "-")
-                if name not in PINS:
-                    problems.append(f"{name} is not in requirements.txt")
-                elif spec.group(3) != PINS[name]:
-                    problems.append(f"{arg} disagrees with requirements.txt ({name}=={PINS[name]})")
-            i += 1
-    return problems
+from tests.conftest import LESSONS, NOTEBOOKS, ROOT, SOLUTIONS, code_cells
 
 
 def test_notebooks_are_numbered_in_reading_order():
-    names = [p.name for p in NOTEBOOKS]
+    names = [p.name for p in LESSONS]
     assert names, "no notebooks found"
+    assert names == sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")), "a lesson notebook is not named NN_topic.ipynb"
     for i, name in enumerate(names):
         assert re.fullmatch(rf"{i:02d}_[a-z0-9_]+\.ipynb", name), f"{name}: expected {i:02d}_topic.ipynb"
 
 
-def test_install_checker_catches_disagreements():
-    assert pip_install_problems("%pip install -q -r requirements.txt") == []
-    assert pip_install_problems("!pip install trl") == ["trl disagrees with requirements.txt (trl==%s)" % PINS["trl"]]
-    assert pip_install_problems("!pip install -U trl==0.7.0") == [f"trl==0.7.0 disagrees with requirements.txt (trl=={PINS['trl']})"]
-    assert pip_install_problems("%pip install bitsandbytes==0.1") == ["bitsandbytes is not in requirements.txt"]
-    assert pip_install_problems("%pip install -r other.txt") == ["installs from other.txt, not requirements.txt"]
+def test_every_exercised_lesson_has_its_solutions():
+    lessons = {p.stem for p in LESSONS}
+    for solutions in SOLUTIONS:
+        assert solutions.stem.removesuffix("_solutions") in lessons, f"{solutions.name} has no lesson"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_install_cells_agree_with_requirements(path):
-    for i, source in enumerate(code_cells(path)):
-        assert pip_install_problems(source) == [], f"{path.name} cell {i}"
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
 def test_no_stored_errors_and_no_login(path):
     nb = nbformat.read(path, as_version=4)
     for i, cell in enumerate(nb.cells):
@@ -79,3 +33,41 @@ def test_no_stored_errors_and_no_login(path):
             continue
         assert not [o for o in cell.get("outputs", []) if o.output_type == "error"], f"{path.name} cell {i} stored an error"
         assert not re.search(r"notebook_login\(|huggingface-cli login|hf auth login|getpass", cell.source), f"{path.name} cell {i} asks for a login"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_a_solutions_notebook_stands_on_its_own(path):
+    """It trains what it needs instead of reading a lesson's saved model: a smoke run of the lesson, another
+    model, or no run at all would otherwise change its answers, and the test run could not spread the files."""
+    for i, source in enumerate(code_cells(path)):
+        assert "../outputs" not in source, f"{path.name} cell {i} reads a lesson's outputs"
+
+
+def imported_modules(paths) -> set[str]:
+    """The ``sft_helpers`` modules the code cells of ``paths`` import."""
+    found = set()
+    for path in paths:
+        for source in code_cells(path):
+            found |= set(re.findall(r"(?:from|import)\s+sft_helpers\.([\w.]+)", source))
+            for group in re.findall(r"from\s+sft_helpers\s+import\s+\(?([\w\s,]+)\)?", source):
+                found |= {name.strip() for name in group.split(",") if name.strip()}
+    return found
+
+
+def test_every_top_level_module_is_a_lesson_helper():
+    """The top of sft_helpers is what a lesson imports; the machinery and the programs have rooms of their own."""
+    top = {p.stem for p in (ROOT / "sft_helpers").glob("*.py")} - {"__init__"}
+    unused = top - imported_modules(LESSONS)
+    assert not unused, f"no lesson imports sft_helpers.{', '.join(sorted(unused))}: move it to machinery/ or programs/"
+    assert not {m for m in imported_modules(LESSONS + SOLUTIONS) if m.startswith("programs")}, "a notebook imports a program"
+
+
+def test_importing_a_lesson_helper_loads_no_program():
+    code = (
+        "import json, sys, importlib, pkgutil, sft_helpers\n"
+        "for m in pkgutil.iter_modules(sft_helpers.__path__):\n"
+        "    if not m.ispkg: importlib.import_module('sft_helpers.' + m.name)\n"
+        "print(json.dumps(sorted(n for n in sys.modules if n.startswith('sft_helpers.programs'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert json.loads(out) == []

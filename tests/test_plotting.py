@@ -10,7 +10,6 @@ from datasets import Dataset
 from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForLanguageModeling, Trainer, TrainingArguments
 
 from sft_helpers.device import precision_kwargs
-from sft_helpers.offline_models import standin_path
 from sft_helpers.logs import curves_from_log_history, curves_from_tensorboard, read_curves
 from sft_helpers.plotting import plot_loss, plot_training, smooth
 
@@ -67,10 +66,10 @@ def test_missing_tensorboard_dir_is_a_clear_error(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory):
+def real_run(tmp_path_factory, gpt2_path):
     """A few real Trainer steps on the tiny GPT-2 stand-in, logged to TensorBoard."""
     out = tmp_path_factory.mktemp("run")
-    path = standin_path("tiny-gpt2")
+    path = gpt2_path
     tok = AutoTokenizer.from_pretrained(path)
     tok.pad_token = tok.eos_token
     torch.manual_seed(0)

@@ -3,11 +3,11 @@
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
+
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed; the README gives the commands by hand")
 
 

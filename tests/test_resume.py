@@ -3,15 +3,13 @@
 import pytest
 import torch
 from datasets import load_dataset
-from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+from transformers import TrainerCallback
 from trl import SFTTrainer
 
 from sft_helpers.batching import LayoutChoice
-from sft_helpers.bundled_data import data_files
-from sft_helpers.chat import setup_chatml
-from sft_helpers.offline_models import standin_path
-from sft_helpers.profile import course_run
-from sft_helpers.training import sft_config
+from sft_helpers.machinery.bundled_data import data_files
+from sft_helpers.machinery.profile import course_run
+from sft_helpers.training import load_chat_model, sft_config
 
 STEPS, INTERRUPT_AT = 12, 6
 
@@ -36,11 +34,8 @@ class Disconnect(TrainerCallback):
         return control
 
 
-def make_trainer(output_dir, callbacks=()):
-    path = standin_path("tiny-smollm2")
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    setup_chatml(tokenizer, model)
+def make_trainer(path, output_dir, callbacks=()):
+    model, tokenizer = load_chat_model(path, "cpu")
     data = load_dataset("json", data_files=data_files("conversations"))["train"].select(range(64))
     # Random order, not grouped by length: transformers' length-grouped sampler draws each epoch's
     # order from the global generator, so only a randomly ordered run resumes to the bit (notebook 02
@@ -59,15 +54,15 @@ def losses(trainer):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    whole = make_trainer(tmp_path_factory.mktemp("whole"))
+def runs(tmp_path_factory, smollm2_path):
+    whole = make_trainer(smollm2_path, tmp_path_factory.mktemp("whole"))
     whole.train()
     interrupted_dir = tmp_path_factory.mktemp("interrupted")
-    interrupted = make_trainer(interrupted_dir, [Disconnect(INTERRUPT_AT)])
+    interrupted = make_trainer(smollm2_path, interrupted_dir, [Disconnect(INTERRUPT_AT)])
     interrupted.train()
     assert interrupted.state.global_step == INTERRUPT_AT
     counter = StepCounter()
-    resumed = make_trainer(interrupted_dir, [counter])
+    resumed = make_trainer(smollm2_path, interrupted_dir, [counter])
     # Finds the latest checkpoint in output_dir. transformers warns that lm_head.weight is missing
     # from it: the model ties lm_head to the input embeddings, so there is nothing to load.
     resumed.train(resume_from_checkpoint=True)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+
 SKIP_DIRS = {".git", ".venv", "outputs", "runs", "__pycache__", ".ipynb_checkpoints", "ipython", "build"}
 PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
 TOKEN = re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")

@@ -1,6 +1,6 @@
 import dataclasses
 
-from sft_helpers.profile import CourseRun
+from sft_helpers.machinery.profile import CourseRun
 from sft_helpers.sharing import model_card, push_to_hub_if_token
 
 FULL = CourseRun("smoltalk", "full", "full", "test", "HuggingFaceTB/SmolLM2-135M", "HuggingFaceTB/SmolLM2-135M",

@@ -3,12 +3,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from transformers import AutoTokenizer
 
 from sft_helpers.batching import choose_layout, layout_for
-from sft_helpers.chat import setup_chatml
-from sft_helpers.offline_models import standin_path
-from sft_helpers.profile import CourseRun, course_run
+from sft_helpers.machinery.profile import CourseRun, course_run
 from sft_helpers.training import cadence, load_chat_model, load_conversations, sft_config
 
 
@@ -16,15 +13,14 @@ def conversation(reply: str) -> dict:
     return {"full_topic": "Chat", "messages": [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": reply}]}
 
 
-def test_load_conversations_drops_and_counts_what_cannot_train(tmp_path):
+def test_load_conversations_drops_and_counts_what_cannot_train(tmp_path, chat_tokenizer):
     rows = {
         "train": [conversation("Hello there.")] * 40 + [conversation(""), conversation("word " * 400)],
         "test": [conversation("Good day.")] * 3,
     }
     for split, records in rows.items():
         (tmp_path / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))
-    setup_chatml(tokenizer)
+    tokenizer = chat_tokenizer
     run = CourseRun("smoltalk", "full", "full", "test", "m", "m", str(tmp_path), None, max_length=64)
     dataset, lines = load_conversations(run, tokenizer)
     assert len(dataset["train"]) == 40 and len(dataset["test"]) == 3

@@ -92,14 +92,8 @@ def test_truncation_summary():
         truncation_summary([], 10)
 
 
-def test_conversation_lengths_use_the_template():
-    from transformers import AutoTokenizer
-
-    from sft_helpers.chat import setup_chatml
-    from sft_helpers.offline_models import standin_path
-
-    tok = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))
-    setup_chatml(tok)
+def test_conversation_lengths_use_the_template(chat_tokenizer):
+    tok = chat_tokenizer
     (n,) = conversation_lengths([GOOD], tok)
     assert n == len(tok(tok.apply_chat_template(GOOD["messages"], tokenize=False)).input_ids)
     assert n > len(tok("Hi").input_ids) + len(tok("Hello!").input_ids) + 4  # markers and roles count too

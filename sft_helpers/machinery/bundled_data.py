@@ -1,0 +1,42 @@
+"""The course's own small data sets, in exactly the formats of the real ones, for the offline profile.
+
+* ``conversations``: like ``HuggingFaceTB/smoltalk`` (``everyday-conversations``): columns
+  ``full_topic`` and ``messages``, splits ``train`` and ``test``.
+* ``instructions``: like ``tatsu-lab/alpaca``: columns ``instruction``, ``input`` (often empty),
+  ``output`` and ``text``, one ``train`` split.
+
+Every answer can be checked (sums, unit conversions, capitals, parity, opposites), so the
+notebooks can score a fine-tuned model instead of only looking at it. The files in ``data/`` beside
+this module are written by ``python -m sft_helpers.programs.make_bundled_data`` with a fixed seed (a
+unit test checks they are up to date).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+
+CONVERSATION_FILES = {"train": "conversations_train.jsonl", "test": "conversations_test.jsonl"}
+INSTRUCTION_FILES = {"train": "instructions_train.jsonl"}
+FILES = {"conversations": CONVERSATION_FILES, "instructions": INSTRUCTION_FILES}
+
+
+def data_files(kind: str) -> dict[str, str]:
+    """``data_files`` for ``datasets.load_dataset("json", ...)``: ``kind`` is ``conversations`` or ``instructions``.
+
+    >>> sorted(data_files("conversations"))
+    ['test', 'train']
+    """
+    return {split: str(DATA_DIR / name) for split, name in FILES[kind].items()}
+
+
+def read(kind: str, split: str = "train") -> list[dict]:
+    """The records of one bundled split, as plain dicts.
+
+    >>> read("instructions")[0].keys()
+    dict_keys(['instruction', 'input', 'output', 'text'])
+    """
+    with open(data_files(kind)[split], encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]

@@ -1,0 +1,85 @@
+"""What a full-profile run should cost on a Colab T4: estimates from FLOPs, never measurements.
+
+No GPU has run this course's full profile for its authors, so every GPU time the notebooks quote comes
+from here and is labelled an estimate. The model: training costs about 6 FLOPs per parameter per
+token (forward and backward) plus attention's 12 x layers x width x context, and a GPU delivers a
+share of its peak (the MFU). Small models at small batches reach a low share, because every step pays
+fixed costs (kernel launches, the optimizer, data loading) that do not shrink with the model, so the
+range below is wide on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Dense 16-bit tensor-core peaks in FLOP/s (vendor figures): bf16, except the T4, which has no bf16
+# tensor cores; its figure is fp16, the precision the course trains it in.
+PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10": 125e12, "T4": 65e12}
+
+# Share of the peak assumed for small-model fine-tuning with the Hugging Face trainers (an assumption,
+# not a measurement): the low end for a 100M model at a few thousand tokens per step.
+ASSUMED_MFU = (0.05, 0.20)
+
+
+@dataclass(frozen=True)
+class FullRun:
+    """The facts behind one task's full-profile estimate."""
+
+    model: str
+    parameters: int  # from the model's config.json
+    layers: int
+    width: int
+    train_records: int  # records in the training split the notebook trains on
+    mean_tokens: int  # assumed tokens per training example after the template (not measured here)
+
+
+FULL_RUNS = {
+    # everyday-conversations: 2,260 training conversations; a few short turns each, ~250 tokens assumed.
+    "smoltalk": FullRun("HuggingFaceTB/SmolLM2-135M", 134_515_008, 30, 576, 2_260, 250),
+    # Alpaca: 52,002 records, 500 held out by notebook 03; ~150 GPT-2 tokens with the template assumed.
+    "alpaca": FullRun("distilgpt2", 81_912_576, 6, 768, 51_502, 150),
+}
+
+
+def flops_per_token(parameters: int, layers: int, width: int, mean_context: float) -> float:
+    """Training FLOPs per token: 6 per parameter, plus attention's 12 x layers x width x context.
+
+    >>> flops_per_token(1_000, 2, 64, 10)
+    21360.0
+    """
+    return float(6 * parameters + 12 * layers * width * mean_context)
+
+
+def t4_minutes(task: str, steps: int, batch_size: int) -> tuple[float, float]:
+    """Estimated training minutes on a T4 in fp16, fastest to slowest over ``ASSUMED_MFU``."""
+    run = FULL_RUNS[task]
+    tokens = steps * batch_size * run.mean_tokens
+    flops = tokens * flops_per_token(run.parameters, run.layers, run.width, run.mean_tokens)
+    high, low = (flops / (PEAK_FLOPS["T4"] * mfu) / 60 for mfu in reversed(ASSUMED_MFU))
+    return high, low
+
+
+def epochs(task: str, steps: int, batch_size: int) -> float:
+    """Passes over the training split that ``steps`` steps of ``batch_size`` examples make."""
+    return steps * batch_size / FULL_RUNS[task].train_records
+
+
+def full_run_estimate(task: str, steps: int | None = None, batch_size: int | None = None) -> str:
+    """One line a notebook prints about its full-profile run on a Colab T4, marked as an estimate.
+
+    ``steps`` and ``batch_size`` default to the task's full-profile scale (``sft_helpers.machinery.profile.TASKS``).
+
+    >>> print(full_run_estimate("smoltalk"))
+    full profile on a Colab T4 (estimate from FLOPs, not measured): 1,000 steps x 4 conversations = 1.8 epochs of 2,260, about 1-4 min of training
+    """
+    from sft_helpers.machinery.profile import TASKS
+
+    steps = TASKS[task].full.max_steps if steps is None else steps
+    batch_size = TASKS[task].full.batch_size if batch_size is None else batch_size
+    fast, slow = t4_minutes(task, steps, batch_size)
+    unit = "conversations" if task == "smoltalk" else "records"
+    return (
+        f"full profile on a Colab T4 (estimate from FLOPs, not measured): {steps:,} steps x {batch_size} {unit} = "
+        f"{epochs(task, steps, batch_size):.1f} epochs of {FULL_RUNS[task].train_records:,}, "
+        f"about {max(1, round(fast))}-{max(1, round(slow))} min of training"
+    )

@@ -1,0 +1,35 @@
+import pytest
+
+from sft_helpers.machinery.estimates import FULL_RUNS, epochs, full_run_estimate, t4_minutes
+from sft_helpers.machinery.profile import TASKS
+
+
+def test_every_task_has_its_full_run_facts():
+    assert set(FULL_RUNS) == set(TASKS)
+    for task, run in FULL_RUNS.items():
+        assert run.model == TASKS[task].hub_model
+
+
+def test_estimates_scale_with_the_work():
+    fast, slow = t4_minutes("smoltalk", 1000, 4)
+    assert 0 < fast < slow
+    assert t4_minutes("smoltalk", 2000, 4) == pytest.approx((2 * fast, 2 * slow))
+
+
+def test_alpaca_full_profile_is_about_one_epoch():
+    assert epochs("alpaca", TASKS["alpaca"].full.max_steps, TASKS["alpaca"].full.batch_size) == pytest.approx(1.0, abs=0.02)
+
+
+def test_the_line_says_it_is_an_estimate():
+    assert "estimate from FLOPs, not measured" in full_run_estimate("alpaca", 3250, 16)
+
+
+def test_loss_pattern_estimate_counts_the_four_full_profile_runs():
+    from sft_helpers.loss_patterns import full_profile_estimate, recipes
+    from sft_helpers.machinery.profile import CourseRun
+
+    offline = CourseRun("smoltalk", "offline", "offline", "test", "m", "m", "json", None, max_steps=400, learning_rate=3e-3)
+    full = CourseRun("smoltalk", "full", "full", "test", "m", "m", "d", None, max_steps=1000)
+    steps = sum(r.max_steps for r in recipes(full).values())
+    assert steps == 1000 + 400 + 200 + 400  # healthy as notebook 02; two fifths to overfit or memorise; a fifth to see no learning
+    assert f"the four runs take {steps:,} steps at batch 4" in full_profile_estimate(offline)

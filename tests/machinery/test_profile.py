@@ -1,0 +1,199 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from sft_helpers.machinery import hub, profile
+from sft_helpers.machinery.profile import HubUnavailableError, course_run
+
+PER_TASK = tuple(f"SFT_{task}_{name}" for task in ("SMOLTALK", "ALPACA") for name in ("MODEL", "DATASET", "DATASET_CONFIG"))
+OVERRIDES = ("SFT_EVAL_REPLIES", "SFT_MAX_STEPS", "SFT_BATCH_SIZE", "SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG",
+             "HF_HUB_OFFLINE", "HF_ENDPOINT", *PER_TASK)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in OVERRIDES:
+        monkeypatch.delenv(name, raising=False)
+    hub._probe.cache_clear()
+    yield
+    hub._probe.cache_clear()
+
+
+@pytest.fixture
+def hub_answers(monkeypatch):
+    monkeypatch.setattr(profile, "hub_problem", lambda repo_id: None)
+
+
+@pytest.fixture
+def hub_down(monkeypatch):
+    monkeypatch.setattr(profile, "hub_problem", lambda repo_id: "Name or service not known")
+
+
+def test_offline_profile_uses_standins_and_bundled_data(monkeypatch, capsys):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    run = course_run("smoltalk")
+    assert run.profile == "offline"
+    assert Path(run.model_name).name.startswith("tiny-smollm2-")
+    assert (Path(run.model_name) / "config.json").exists()
+    assert run.dataset_path == "json" and set(run.data_files) == {"train", "test"}
+    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (400, 8, 3e-3, 512)
+    assert "stand-in for HuggingFaceTB/SmolLM2-135M" in run.summary()
+    assert capsys.readouterr().err == ""  # chosen on purpose: no fallback banner
+
+
+def test_full_profile_uses_the_hub(monkeypatch, hub_answers):
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    run = course_run("alpaca")
+    assert (run.model_name, run.dataset_path, run.dataset_config, run.data_files) == ("distilgpt2", "tatsu-lab/alpaca", None, None)
+    run = course_run("smoltalk")
+    assert (run.model_name, run.dataset_path, run.dataset_config) == (
+        "HuggingFaceTB/SmolLM2-135M",
+        "HuggingFaceTB/smoltalk",
+        "everyday-conversations",
+    )
+    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (1000, 4, 5e-5, 1024)
+    assert not run.smoke_run
+
+
+def test_full_profile_stops_when_hub_is_down(monkeypatch, hub_down):
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    with pytest.raises(HubUnavailableError, match="SFT_PROFILE=offline"):
+        course_run("smoltalk")
+
+
+def test_full_profile_with_hf_hub_offline_trusts_the_cache(monkeypatch, hub_down):
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    run = course_run("smoltalk")
+    assert run.profile == "full" and run.model_name == "HuggingFaceTB/SmolLM2-135M"
+
+
+def test_auto_uses_full_when_hub_answers(monkeypatch, hub_answers, capsys):
+    monkeypatch.setenv("SFT_PROFILE", "auto")
+    assert course_run("smoltalk").profile == "full"
+    assert capsys.readouterr().err == ""
+
+
+def test_auto_falls_back_loudly(monkeypatch, hub_down, capsys):
+    monkeypatch.delenv("SFT_PROFILE", raising=False)  # auto is the default
+    run = course_run("smoltalk")
+    assert run.profile == "offline" and run.requested == "auto"
+    banner = capsys.readouterr().err
+    assert "OFFLINE FALLBACK" in banner
+    assert "tiny-smollm2" in banner and "HuggingFaceTB/SmolLM2-135M" in banner
+    assert "SFT_PROFILE=full" in banner
+    assert "Name or service not known" in banner
+
+
+def test_auto_honours_hf_hub_offline(monkeypatch, capsys):
+    monkeypatch.setenv("SFT_PROFILE", "auto")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(profile, "hub_problem", lambda repo_id: pytest.fail("must not ask the Hub"))
+    run = course_run("alpaca")
+    assert run.profile == "offline" and "HF_HUB_OFFLINE=1" in run.reason
+    assert "OFFLINE FALLBACK" in capsys.readouterr().err
+
+
+def test_auto_really_probes_an_unreachable_hub(monkeypatch, capsys):
+    monkeypatch.setenv("SFT_PROFILE", "auto")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    run = course_run("smoltalk")
+    assert run.profile == "offline"
+    assert "refused" in run.reason.lower()
+
+
+def test_overrides(monkeypatch, hub_answers, tmp_path):
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    monkeypatch.setenv("SFT_MAX_STEPS", "7")
+    monkeypatch.setenv("SFT_BATCH_SIZE", "2")
+    monkeypatch.setenv("SFT_SMOLTALK_MODEL", str(tmp_path))
+    monkeypatch.setenv("SFT_SMOLTALK_DATASET", "bundled")
+    run = course_run("smoltalk")
+    assert (run.max_steps, run.batch_size, run.model_name) == (7, 2, str(tmp_path))
+    assert run.smoke_run and "smoke run" in run.summary()
+    assert run.dataset_path == "json" and "bundled conversations set" in run.dataset_label
+    assert "from SFT_SMOLTALK_MODEL" in run.model_label
+
+
+def test_a_data_set_carries_its_configuration_after_a_colon(monkeypatch, hub_answers, tmp_path):
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    monkeypatch.setenv("SFT_SMOLTALK_DATASET", "someone/chats:small")
+    assert (course_run("smoltalk").dataset_path, course_run("smoltalk").dataset_config) == ("someone/chats", "small")
+    monkeypatch.setenv("SFT_SMOLTALK_DATASET", "HuggingFaceTB/smoltalk")  # the real set keeps its configuration
+    assert course_run("smoltalk").dataset_config == "everyday-conversations"
+    monkeypatch.setenv("SFT_SMOLTALK_DATASET", "HuggingFaceTB/smoltalk:smol-magpie-ultra")
+    assert course_run("smoltalk").dataset_config == "smol-magpie-ultra"
+    folder = tmp_path / "chats:v2"  # a local folder is a folder, colon or not
+    folder.mkdir()
+    monkeypatch.setenv("SFT_SMOLTALK_DATASET", str(folder))
+    assert (course_run("smoltalk").dataset_path, course_run("smoltalk").dataset_config) == (str(folder), None)
+
+
+def test_each_task_reads_only_its_own_settings(monkeypatch, hub_answers, tmp_path):
+    """Notebook 01 loads both tasks: a setting for one must never reach the other."""
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    monkeypatch.setenv("SFT_SMOLTALK_DATASET", "someone/chats")
+    monkeypatch.setenv("SFT_ALPACA_DATASET", "someone/instructions")
+    monkeypatch.setenv("SFT_ALPACA_MODEL", str(tmp_path))
+    alpaca, smoltalk = course_run("alpaca"), course_run("smoltalk")
+    assert (alpaca.dataset_path, smoltalk.dataset_path) == ("someone/instructions", "someone/chats")
+    assert alpaca.model_name == str(tmp_path) and "from SFT_ALPACA_MODEL" in alpaca.model_label
+    assert smoltalk.model_name == "HuggingFaceTB/SmolLM2-135M"
+
+
+@pytest.mark.parametrize("name", ["SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG"])
+def test_a_setting_without_a_task_stops_and_names_the_ones_to_use(monkeypatch, name):
+    """The trap it closes: a plain SFT_DATASET fed notebook 01's Alpaca run the conversations (KeyError 'input')."""
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.setenv(name, "someone/chats")
+    per_task = name.replace("SFT_", "")
+    with pytest.raises(ValueError, match=f"{name} is set.*SFT_SMOLTALK_{per_task} or SFT_ALPACA_{per_task}"):
+        course_run("alpaca")
+
+
+def test_the_configuration_variable_of_a_task_is_gone_too(monkeypatch):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.setenv("SFT_SMOLTALK_DATASET_CONFIG", "small")
+    with pytest.raises(ValueError, match="SFT_SMOLTALK_DATASET=HuggingFaceTB/smoltalk:everyday-conversations"):
+        course_run("smoltalk")
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("SFT_PROFILE", "online", "not a profile"),
+        ("SFT_MAX_STEPS", "ten", "not a whole number"),
+        ("SFT_MAX_STEPS", "0", "at least 1"),
+        ("SFT_BATCH_SIZE", "-4", "at least 1"),
+    ],
+)
+def test_bad_overrides_are_named(monkeypatch, name, value, message):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=f"{name}.*{message}"):
+        course_run("smoltalk")
+
+
+def test_unknown_task():
+    with pytest.raises(ValueError, match="unknown task"):
+        course_run("imagenet")
+
+
+def test_more_steps_is_not_a_smoke_run(monkeypatch):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.setenv("SFT_MAX_STEPS", "800")
+    monkeypatch.setenv("SFT_EVAL_REPLIES", "5")
+    run = course_run("smoltalk")
+    assert (run.max_steps, run.smoke_run, run.eval_replies) == (800, False, 5)
+
+
+def test_explicit_arguments_win_over_the_environment_and_leave_it_alone(monkeypatch):
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    monkeypatch.setenv("SFT_MAX_STEPS", "7")
+    run = course_run("smoltalk", max_steps=3, batch_size=5)
+    assert (run.max_steps, run.batch_size, run.smoke_run) == (3, 5, True)
+    assert os.environ["SFT_MAX_STEPS"] == "7" and "SFT_BATCH_SIZE" not in os.environ
+    assert course_run("smoltalk").max_steps == 7
+    with pytest.raises(ValueError, match="at least 1"):
+        course_run("smoltalk", max_steps=0)
