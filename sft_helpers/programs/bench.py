@@ -73,7 +73,6 @@ TASKS = ("smoltalk", "alpaca")
 STANDINS = {task: profile.TASKS[task].standin for task in TASKS}  # the profile's own map, not a copy
 # The original configuration's learning rate, for its effective batch: the offline profile's (3e-3 for both tasks).
 BASE_LR = profile.TASKS["smoltalk"].offline.learning_rate
-DEFAULT_EXAMPLES = {"smoltalk": 600, "alpaca": 540}  # the original's budget: one epoch of the bundled training data
 EVALUATIONS = 12  # per original budget; the course evaluates at the same interval in examples
 COURSE_CAP = 3  # the course may train up to this many times the original's examples
 DEFAULT_ATTN = "sdpa"  # what transformers picks for both architectures when --attn is not given
@@ -528,7 +527,7 @@ def benchmark(task: str, args) -> dict[str, Any]:
     from sft_helpers.programs.batches import make_batches
 
     train_examples, val_examples, tokenizer = load_examples(task)
-    budget = args.examples or DEFAULT_EXAMPLES[task]
+    budget = args.examples or len(train_examples)  # the original's budget: one epoch of the bundled training data
     choice = choose_layout(args.attn or DEFAULT_ATTN, args.device.split(":")[0])
     original, course = ORIGINAL[task], course_setup(task, choice, args.batch_size or None)
     course_lr = scaled_lr(args.lr, course.effective_batch, original.effective_batch, args.lr_rule)
@@ -649,7 +648,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--model", choices=["standin", "real"], default="standin",
                         help="the offline stand-ins, or the real architectures at random initialisation")
     parser.add_argument("--examples", type=int, default=0,
-                        help=f"the original's budget of training examples (default {DEFAULT_EXAMPLES})")
+                        help="the original's budget of training examples (default: one epoch, 600 conversations or 540 instructions)")
     parser.add_argument("--repeats", type=int, default=5, help="seeds: pairs of runs; the ratio is their median")
     parser.add_argument("--val-examples", type=int, default=0, help="validation examples (default: all the held-out ones)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
