@@ -1,6 +1,7 @@
 """What training holds in memory besides activations: weights, gradients, optimizer state.
 
-Measured from the tensors themselves, so the figures are the same on every device and every run.
+``training_memory`` measures it from the tensors themselves, so the figures are the same on every device
+and every run; ``memory_table`` works it out for models too large to train here, from their shapes.
 Activations come on top and grow with batch size and sequence length; on a GPU,
 ``torch.cuda.max_memory_allocated`` measures everything together.
 """
@@ -127,8 +128,8 @@ def training_state_bytes(arch: Architecture, method: str, r: int = 16) -> dict[s
 
 
 def memory_table(r: int = 16, gpu_gb: float = 15.0) -> list[dict[str, str]]:
-    """One row per model and method: training state in GB, and whether it leaves room on a ``gpu_gb`` GPU
-    (15 GB: a Colab T4) for the activations, which come on top.
+    """One row per model and method: training state in GB, and whether that state alone is under ``gpu_gb``
+    (15 GB: a Colab T4). The activations come on top and must fit in what is left.
 
     >>> rows = memory_table()
     >>> [(row["model"], row["method"], row["training state"]) for row in rows if row["model"] == "Llama-3.1-8B"]

@@ -18,7 +18,7 @@ def history(train, evals=None, start_step=10, every=10):
     return rows
 
 
-# Logs of the four real runs of `python -m sft_helpers.loss_patterns` (offline profile).
+# Logs of the four real runs of `python -m sft_helpers.programs.loss_pattern_figures` (offline profile).
 @pytest.mark.parametrize(
     "pattern",
     ["healthy", "overfitting", "no learning", "memorisation"],
