@@ -119,7 +119,7 @@ def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: i
     from trl import SFTTrainer
 
     from sft_helpers.batching import layout_for
-    from sft_helpers.training import load_chat_model, load_conversations, sft_config
+    from sft_helpers.training import load_chat_model, load_conversations, sft_config, validation_loss
 
     set_seed(seed)
     model, tokenizer = load_chat_model(run.model_name)
@@ -131,7 +131,7 @@ def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: i
     config = sft_config(run, output_dir, layout_for(model), max_steps=recipe.max_steps, learning_rate=recipe.learning_rate,
                         seed=seed)
     trainer = SFTTrainer(model=model, args=config, train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer)
-    before = trainer.evaluate()["eval_loss"]
+    before = validation_loss(trainer)
     trainer.train()
     # trainer.train() starts a fresh log: put the evaluation before training back, at step 0.
     return PatternRun(recipe, trainer, [{"eval_loss": before, "step": 0}] + trainer.state.log_history, train_set)

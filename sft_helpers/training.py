@@ -129,6 +129,38 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
     return dataset, lines
 
 
+def validation_loss(trainer) -> float:
+    """``trainer.evaluate()["eval_loss"]``, without what the trainer shows for an evaluation outside training.
+
+    In a notebook, transformers' ``NotebookProgressCallback`` draws a progress bar and a one-row table
+    ("Training Loss: No log") for every ``evaluate()`` called on its own, such as the measurement before
+    the first step; elsewhere a progress bar or the printed metrics. Those display callbacks are set aside
+    for that call only; the evaluation itself is unchanged, and training is shown as usual.
+
+    >>> from datasets import Dataset
+    >>> from trl import SFTTrainer
+    >>> from sft_helpers.batching import layout_for
+    >>> from sft_helpers.machinery.profile import course_run
+    >>> run = course_run("smoltalk")
+    >>> model, tokenizer = load_chat_model(run.model_name, "cpu")
+    >>> chats = Dataset.from_list([{"messages": [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello."}]}])
+    >>> trainer = SFTTrainer(model=model, args=sft_config(run, "outputs/example", layout_for(model), disable_tqdm=True),
+    ...                      train_dataset=chats, eval_dataset=chats, processing_class=tokenizer)
+    >>> 6.0 < validation_loss(trainer) < 8.0  # untrained: about ln(1024), a uniform guess over the vocabulary
+    True
+    """
+    from transformers import PrinterCallback, ProgressCallback
+    from transformers.utils.notebook import NotebookProgressCallback
+
+    shown = [trainer.pop_callback(kind) for kind in (NotebookProgressCallback, ProgressCallback, PrinterCallback)]
+    try:
+        return trainer.evaluate()["eval_loss"]
+    finally:
+        for callback in shown:
+            if callback is not None:
+                trainer.add_callback(callback)
+
+
 def lora_base(run: CourseRun) -> str:
     """The model notebook 05 adapts with LoRA: the run's model, or, for the random stand-in, the stand-in
     after a short plain-text pretraining (``standins.pretrained_standin_path``).

@@ -5,13 +5,6 @@ from sft_helpers.device import detect_device, detect_precision, precision_kwargs
 
 
 @pytest.fixture
-def no_gpu(monkeypatch):
-    """A machine with neither CUDA nor an Apple GPU, whatever machine runs the tests."""
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
-
-
-@pytest.fixture
 def fake_gpu(monkeypatch):
     """Pretend to be on a CUDA card of the given compute capability.
 

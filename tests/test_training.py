@@ -6,7 +6,7 @@ import pytest
 
 from sft_helpers.batching import choose_layout, layout_for
 from sft_helpers.machinery.profile import CourseRun, course_run
-from sft_helpers.training import cadence, load_chat_model, load_conversations, sft_config
+from sft_helpers.training import cadence, load_chat_model, load_conversations, sft_config, validation_loss
 
 
 def conversation(reply: str) -> dict:
@@ -73,3 +73,23 @@ def test_sft_config_follows_the_layout_and_the_run(monkeypatch):
     assert (packed.padding_free, packed.train_sampling_strategy, packed.max_length) == (True, "random", None)
     assert (packed.max_steps, packed.learning_rate, packed.eval_steps) == (10, 1e-4, 10)
     assert grouped.assistant_only_loss and grouped.report_to in ([], "none", ["none"])
+
+
+def test_validation_loss_sets_the_display_aside_for_that_call_only(chat_model, monkeypatch):
+    from datasets import Dataset
+    from transformers.utils.notebook import NotebookProgressCallback
+    from trl import SFTTrainer
+
+    shown = []
+    monkeypatch.setattr(NotebookProgressCallback, "on_evaluate", lambda self, *args, **kwargs: shown.append("table"))
+    model, tokenizer = chat_model
+    monkeypatch.setenv("SFT_PROFILE", "offline")
+    run = course_run("smoltalk")
+    chats = Dataset.from_list([{"messages": [{"role": "user", "content": "Hi!"}, {"role": "assistant", "content": "Hello."}]}])
+    trainer = SFTTrainer(model=model, args=sft_config(run, "outputs/test_validation_loss", layout_for(model)),
+                         train_dataset=chats, eval_dataset=chats, processing_class=tokenizer)
+    trainer.add_callback(NotebookProgressCallback)  # what a Jupyter kernel gets
+    loss = validation_loss(trainer)
+    assert shown == [] and loss == trainer.evaluate()["eval_loss"]  # the same evaluation, shown only the second time
+    assert shown == ["table"]
+    assert any(isinstance(c, NotebookProgressCallback) for c in trainer.callback_handler.callbacks)

@@ -1,6 +1,3 @@
-import pytest
-import torch
-
 from sft_helpers.machinery import environment
 from sft_helpers.machinery.environment import check_requirements, environment_report
 
