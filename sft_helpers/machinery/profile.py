@@ -159,23 +159,17 @@ def _int_override(name: str, default: int) -> int:
     return value
 
 
-# Read by earlier versions of the course for every task at once; now a setting is per task.
-WITHOUT_A_TASK = ("SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG")
-
-
 def _override(name: str, task: str) -> str | None:
     """The value of ``SFT_<TASK>_<NAME>``, or ``None`` when it is unset or empty."""
     return os.environ.get(f"SFT_{task.upper()}_{name}") or None
 
 
 def _refuse_settings_without_a_task() -> None:
-    for task in TASKS:
-        if os.environ.get(f"SFT_{task.upper()}_DATASET_CONFIG"):
-            raise ValueError(
-                f"SFT_{task.upper()}_DATASET_CONFIG is no longer read: write the configuration after the data set's "
-                f"name, as in SFT_{task.upper()}_DATASET={TASKS[task].hub_dataset}:{TASKS[task].hub_dataset_config or 'default'}"
-            )
-    for variable in WITHOUT_A_TASK:
+    example = f"SFT_SMOLTALK_DATASET={TASKS['smoltalk'].hub_dataset}:{TASKS['smoltalk'].hub_dataset_config}"
+    for variable in ("SFT_DATASET_CONFIG", *(f"SFT_{task.upper()}_DATASET_CONFIG" for task in TASKS)):
+        if os.environ.get(variable):
+            raise ValueError(f"{variable} is no longer read: write the configuration after the data set's name, as in {example}")
+    for variable in ("SFT_MODEL", "SFT_DATASET"):
         if os.environ.get(variable):
             per_task = " or ".join(f"SFT_{task.upper()}_{variable[4:]}" for task in TASKS)
             raise ValueError(

@@ -142,7 +142,7 @@ def test_each_task_reads_only_its_own_settings(monkeypatch, hub_answers, tmp_pat
     assert smoltalk.model_name == "HuggingFaceTB/SmolLM2-135M"
 
 
-@pytest.mark.parametrize("name", ["SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG"])
+@pytest.mark.parametrize("name", ["SFT_MODEL", "SFT_DATASET"])
 def test_a_setting_without_a_task_stops_and_names_the_ones_to_use(monkeypatch, name):
     """The trap it closes: a plain SFT_DATASET fed notebook 01's Alpaca run the conversations (KeyError 'input')."""
     monkeypatch.setenv("SFT_PROFILE", "offline")
@@ -152,11 +152,12 @@ def test_a_setting_without_a_task_stops_and_names_the_ones_to_use(monkeypatch, n
         course_run("alpaca")
 
 
-def test_the_configuration_variable_of_a_task_is_gone_too(monkeypatch):
+@pytest.mark.parametrize("name", ["SFT_DATASET_CONFIG", "SFT_SMOLTALK_DATASET_CONFIG", "SFT_ALPACA_DATASET_CONFIG"])
+def test_a_configuration_variable_stops_and_shows_the_colon(monkeypatch, name):
     monkeypatch.setenv("SFT_PROFILE", "offline")
-    monkeypatch.setenv("SFT_SMOLTALK_DATASET_CONFIG", "small")
-    with pytest.raises(ValueError, match="SFT_SMOLTALK_DATASET=HuggingFaceTB/smoltalk:everyday-conversations"):
-        course_run("smoltalk")
+    monkeypatch.setenv(name, "small")
+    with pytest.raises(ValueError, match=f"{name} is no longer read.*SFT_SMOLTALK_DATASET=HuggingFaceTB/smoltalk:everyday-conversations"):
+        course_run("alpaca")
 
 
 @pytest.mark.parametrize(
