@@ -127,7 +127,7 @@ def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: i
     train_set = data["train"].shuffle(seed=seed)
     if recipe.train_examples is not None:
         train_set = train_set.select(range(recipe.train_examples))
-    eval_set = train_set if recipe.validate_on_training_data else data["test"]
+    eval_set = train_set if recipe.validate_on_training_data else data["validation"]
     config = sft_config(run, output_dir, layout_for(model), max_steps=recipe.max_steps, learning_rate=recipe.learning_rate,
                         seed=seed)
     trainer = SFTTrainer(model=model, args=config, train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer)

@@ -20,11 +20,11 @@ def model_card(run: CourseRun, measured: Mapping[str, tuple[float | None, float 
     >>> from sft_helpers.machinery.profile import CourseRun
     >>> run = CourseRun("smoltalk", "full", "full", "test", "HuggingFaceTB/SmolLM2-135M", "HuggingFaceTB/SmolLM2-135M",
     ...                 "HuggingFaceTB/smoltalk", "everyday-conversations", max_steps=1000, batch_size=4, learning_rate=5e-5)
-    >>> card = model_card(run, {"validation loss": (2.5, 1.1)})
+    >>> card = model_card(run, {"test loss": (2.5, 1.1)})
     >>> card.data.base_model, card.data.datasets
     ('HuggingFaceTB/SmolLM2-135M', ['HuggingFaceTB/smoltalk'])
     >>> print(card.text.splitlines()[-1])
-    | validation loss | 2.500 | 1.100 |
+    | test loss | 2.500 | 1.100 |
     """
     from huggingface_hub import ModelCard, ModelCardData
 

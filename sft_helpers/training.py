@@ -98,8 +98,31 @@ def load_chat_model(model_name: str | os.PathLike, device: str | None = None):
     return model, tokenizer
 
 
+def carve_validation(dataset, seed: int = 42):
+    """``dataset`` with a ``validation`` split carved from its ``train`` split: a tenth of it, at most 500.
+
+    Two jobs need held-out data, and they need different data. Choosing (the checkpoint with the lowest
+    validation loss, a learning rate, a run) looks at the validation split; a set that was used to choose
+    is no longer unseen, so the final before/after figures come from the ``test`` split, which nothing
+    looks at before them.
+
+    >>> from datasets import Dataset, DatasetDict
+    >>> rows = Dataset.from_list([{"n": i} for i in range(600)])
+    >>> {split: len(rows) for split, rows in carve_validation(DatasetDict(train=rows, test=rows.select(range(60)))).items()}
+    {'train': 540, 'validation': 60, 'test': 60}
+    """
+    from datasets import DatasetDict
+
+    from sft_helpers.machinery.profile import held_out_count
+
+    carved = dataset["train"].train_test_split(test_size=held_out_count(len(dataset["train"])), seed=seed)
+    rest = {split: rows for split, rows in dataset.items() if split not in ("train", "validation")}
+    return DatasetDict(train=carved["train"], validation=carved["test"], **rest)
+
+
 def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = None):
-    """The run's conversation splits, without unusable records or conversations over ``max_length`` tokens.
+    """The run's conversations without unusable records or conversations over ``max_length`` tokens, in
+    three splits: ``train``, a ``validation`` split carved from it (``carve_validation``) and ``test``.
 
     ``chat_tokenizer`` must already have the chat template (``setup_chatml``), so that lengths are those
     the trainer will see. Returns the ``DatasetDict`` and lines saying, per split, what was dropped and why:
@@ -110,9 +133,10 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
     >>> run = course_run("smoltalk")  # the tests run the offline profile: the bundled conversations
     >>> _, tokenizer = load_chat_model(run.model_name, "cpu")
     >>> dataset, lines = load_conversations(run, tokenizer, max_length=80)  # too short, to show the drop
-    >>> print("\\n".join(lines[:2]))
+    >>> print("\\n".join(lines[:2] + lines[-1:]))
     train: 600 records checked, no problems
     train: 221 of 600 longer than 80 tokens dropped
+    validation: 37 of the 379 training conversations carved from train
     """
     from datasets import load_dataset
 
@@ -126,11 +150,16 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
         lines.append(f"{split}: {problems}")
         lines.append(f"{split}: {len(lengths) - len(keep)} of {len(lengths)} longer than {max_length} tokens dropped")
         dataset[split] = dataset[split].select(keep)
+    kept = len(dataset["train"])
+    dataset = carve_validation(dataset)
+    lines.append(f"validation: {len(dataset['validation'])} of the {kept} training conversations carved from train")
     return dataset, lines
 
 
-def validation_loss(trainer) -> float:
-    """``trainer.evaluate()["eval_loss"]``, without what the trainer shows for an evaluation outside training.
+def validation_loss(trainer, dataset=None) -> float:
+    """``trainer.evaluate(dataset)["eval_loss"]``, without what the trainer shows for an evaluation outside training.
+
+    ``dataset`` defaults to the trainer's ``eval_dataset``; pass the test split for a final figure.
 
     In a notebook, transformers' ``NotebookProgressCallback`` draws a progress bar and a one-row table
     ("Training Loss: No log") for every ``evaluate()`` called on its own, such as the measurement before
@@ -154,7 +183,7 @@ def validation_loss(trainer) -> float:
 
     shown = [trainer.pop_callback(kind) for kind in (NotebookProgressCallback, ProgressCallback, PrinterCallback)]
     try:
-        return trainer.evaluate()["eval_loss"]
+        return trainer.evaluate(dataset)["eval_loss"]
     finally:
         for callback in shown:
             if callback is not None:

@@ -3,10 +3,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from datasets import Dataset, DatasetDict
 
 from sft_helpers.batching import choose_layout, layout_for
 from sft_helpers.machinery.profile import CourseRun, course_run
-from sft_helpers.training import cadence, load_chat_model, load_conversations, sft_config, validation_loss
+from sft_helpers.training import cadence, carve_validation, load_chat_model, load_conversations, sft_config, validation_loss
 
 
 def conversation(reply: str) -> dict:
@@ -23,13 +24,33 @@ def test_load_conversations_drops_and_counts_what_cannot_train(tmp_path, chat_to
     tokenizer = chat_tokenizer
     run = CourseRun("smoltalk", "full", "full", "test", "m", "m", str(tmp_path), None, max_length=64)
     dataset, lines = load_conversations(run, tokenizer)
-    assert len(dataset["train"]) == 40 and len(dataset["test"]) == 3
+    assert {split: len(rows) for split, rows in dataset.items()} == {"train": 36, "validation": 4, "test": 3}
     assert lines == [
         "train: 42 records checked: 1 dropped, 41 kept\n  record 40: message 1 content is empty",
         "train: 1 of 41 longer than 64 tokens dropped",
         "test: 3 records checked, no problems",
         "test: 0 of 3 longer than 64 tokens dropped",
+        "validation: 4 of the 40 training conversations carved from train",
     ]
+
+
+def test_validation_is_carved_from_train_and_never_overlaps_it():
+    rows = Dataset.from_list([{"n": i} for i in range(50)])
+    carved = carve_validation(DatasetDict(train=rows, test=Dataset.from_list([{"n": 100}])))
+    train, validation = set(carved["train"]["n"]), set(carved["validation"]["n"])
+    assert len(validation) == 5 and not train & validation and train | validation == set(range(50))
+    assert carved["test"]["n"] == [100]
+    assert carve_validation(DatasetDict(train=rows))["validation"]["n"] == carved["validation"]["n"]  # seeded
+
+
+def test_notebook_02_carves_the_validation_split_as_the_helper_does():
+    """Notebook 02 writes the split out; the other lessons take it from ``load_conversations``: the same rows."""
+    rows = Dataset.from_list([{"n": i} for i in range(600)])
+    dataset = DatasetDict(train=rows, test=rows.select(range(60)))
+    namespace = {"dataset": dataset}
+    exec(notebook_cell(NOTEBOOK_02, "carved = dataset["), namespace)
+    expected = carve_validation(dataset)
+    assert {split: rows["n"] for split, rows in namespace["dataset"].items()} == {split: rows["n"] for split, rows in expected.items()}
 
 
 NOTEBOOK_02 = Path(__file__).resolve().parents[1] / "notebooks" / "02_sft_smollm2_smoltalk.ipynb"
