@@ -63,13 +63,13 @@ def recipes(run: CourseRun) -> dict[str, Recipe]:
 
     The healthy run trains as long as notebook 02, so that its replies are worth comparing; the others
     need only part of that to show their shape: two fifths for overfitting and memorisation, a fifth to
-    see that nothing moves. Offline that is 400, 160 and 80 steps, seconds each on a CPU. The full
+    see that nothing moves. Offline that is 600, 240 and 120 steps, seconds each on a CPU. The full
     profile fine-tunes the pretrained model at 1e-4, twice notebook 02's rate, so that overfitting and
     memorisation show within those steps.
 
     >>> from sft_helpers.machinery.profile import course_run
-    >>> {name: recipe.max_steps for name, recipe in recipes(course_run("smoltalk", max_steps=400)).items()}
-    {'healthy': 400, 'overfitting': 160, 'no learning': 80, 'memorisation': 160}
+    >>> {name: recipe.max_steps for name, recipe in recipes(course_run("smoltalk")).items()}
+    {'healthy': 600, 'overfitting': 240, 'no learning': 120, 'memorisation': 240}
     """
     lr = run.learning_rate if run.profile == "offline" else 1e-4
     steps = max(1, run.max_steps * 2 // 5)

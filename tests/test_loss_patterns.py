@@ -104,7 +104,7 @@ def test_notebook_04_states_the_thresholds_of_diagnose_in_its_order():
 
 def test_recipes_are_what_notebook_04_says(monkeypatch):
     monkeypatch.setenv("SFT_PROFILE", "offline")
-    run = course_run("smoltalk", max_steps=400)
+    run = course_run("smoltalk")  # the offline profile's own steps
     offline = recipes(run)
     healthy, overfitting, no_learning, memorisation = (offline[n] for n in ("healthy", "overfitting", "no learning", "memorisation"))
     # One setting changed in each: the data's size, or the learning rate (and the steps each needs).

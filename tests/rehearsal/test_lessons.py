@@ -43,7 +43,7 @@ def test_notebook_02_full_profile(hf_home, tmp_path):
     assert (final / "model.safetensors").exists() and (final / "chat_template.jinja").exists()
     assert "reloaded: eos '<|im_end|>', generation stops at 2, chat template: True" in text
     card = (final / "README.md").read_text()
-    assert "base_model: HuggingFaceTB/SmolLM2-135M" in card and "| validation loss |" in card
+    assert "base_model: HuggingFaceTB/SmolLM2-135M" in card and "| test loss |" in card
     assert "not pushed: a smoke run is too short" in text
     assert "the left-padded batch gives the same replies as one prompt at a time" in text
     # Prompting first: the instruct model is not in the rehearsal's cache, so the comparison says why it skips.
@@ -74,7 +74,7 @@ def test_notebook_03_full_profile(hf_home, tmp_path):
 def test_notebook_04_full_profile(hf_home, tmp_path):
     nb = rehearse("04_monitoring_loss_curves.ipynb", tmp_path, hf_home)
     text = outputs_of(nb)
-    assert "profile:    full" in text and "max steps:  2 (a smoke run" in text
+    assert "profile:    full" in text and "max steps:  1 (a smoke run" in text
     for name in ("healthy", "overfitting", "no_learning", "memorisation"):
         assert (tmp_path / "outputs" / "04_monitoring" / name).is_dir(), name
     assert_smoke_run_reports_without_asserting(text)
