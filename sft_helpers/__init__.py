@@ -10,7 +10,8 @@ course you may want to read next to it::
     logs          curves from log_history or TB     plotting     loss curves, length histograms
     diagnosis     names a loss curve's pattern      diversity    distinct-n, parroted replies
     memory        training-state memory             sharing      model card, push with a token
-    loss_patterns the four runs of notebook 04
+    loss_patterns the four runs of notebook 04      constraints  verifiable instructions (06)
+    noise         bootstrap intervals, paired diffs judge        a model as a pairwise judge
 
 ``sft_helpers.machinery``: what makes the same notebook run in Colab, on a laptop and in CI (profiles,
 the Hub probe, offline stand-ins and bundled data, the environment report, the Colab install, GPU
