@@ -70,8 +70,10 @@ class Constraint:
         return self._check(reply.rstrip())
 
     def check_loose(self, reply: str) -> bool:
-        """Loose: does any of ``loose_variants(reply)`` follow the instruction?"""
-        return any(self.check(variant) for variant in loose_variants(reply))
+        """Loose: does the reply itself, or any of ``loose_variants(reply)``, follow the instruction?"""
+        # The reply itself first: the variants are stripped and split into lines, which can change it
+        # (an indented list loses its first indent), and loose must never fail what strict passes.
+        return self.check(reply) or any(self.check(variant) for variant in loose_variants(reply))
 
     def to_dict(self) -> dict[str, Any]:
         """``{"kind": ..., **parameters}``, ready for ``json.dumps``; ``constraint_from_dict`` reverses it."""

@@ -328,3 +328,8 @@ def test_score_replies_names_the_bad_record():
         score_replies([None], [[Lowercase()]])
     with pytest.raises(ValueError, match="not a single string"):
         score_replies("ab", [[Lowercase()], [Lowercase()]])
+
+
+def test_loose_never_fails_what_strict_passes():
+    indented = "  - a\n  - b"  # stripping it for the variants changes its first bullet's indent
+    assert BulletCount(2).check(indented) and BulletCount(2).check_loose(indented)

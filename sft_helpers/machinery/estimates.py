@@ -34,8 +34,9 @@ class FullRun:
 
 
 FULL_RUNS = {
-    # everyday-conversations: 2,260 training conversations; a few short turns each, ~250 tokens assumed.
-    "smoltalk": FullRun("HuggingFaceTB/SmolLM2-135M", 134_515_008, 30, 576, 2_260, 250),
+    # everyday-conversations: 2,260 training conversations, of which the notebooks carve 226 for validation
+    # (training.carve_validation); a few short turns each, ~250 tokens assumed.
+    "smoltalk": FullRun("HuggingFaceTB/SmolLM2-135M", 134_515_008, 30, 576, 2_260 - 226, 250),
     # Alpaca: 52,002 records, 500 held out by notebook 03; ~150 GPT-2 tokens with the template assumed.
     "alpaca": FullRun("distilgpt2", 81_912_576, 6, 768, 51_502, 150),
 }
@@ -70,7 +71,7 @@ def full_run_estimate(task: str, steps: int | None = None, batch_size: int | Non
     ``steps`` and ``batch_size`` default to the task's full-profile scale (``sft_helpers.machinery.profile.TASKS``).
 
     >>> print(full_run_estimate("smoltalk"))
-    full profile on a Colab T4 (estimate from FLOPs, not measured): 1,000 steps x 4 conversations = 1.8 epochs of 2,260, about 1-4 min of training
+    full profile on a Colab T4 (estimate from FLOPs, not measured): 1,000 steps x 4 conversations = 2.0 epochs of 2,034, about 1-4 min of training
     """
     from sft_helpers.machinery.profile import TASKS
 

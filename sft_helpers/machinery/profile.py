@@ -196,7 +196,7 @@ def split_dataset(value: str) -> tuple[str, str | None]:
 
 
 def held_out_count(records: int) -> int:
-    """How many records notebook 03 holds out of an instruction set without a test split: a tenth, at most 500.
+    """How many records to hold out of a split: a tenth, at most 500 (notebook 03's test split, every validation split).
 
     >>> held_out_count(600), held_out_count(52_002)  # the bundled instructions, Alpaca
     (60, 500)

@@ -37,7 +37,7 @@ def test_offline_profile_uses_standins_and_bundled_data(monkeypatch, capsys):
     assert Path(run.model_name).name.startswith("tiny-smollm2-")
     assert (Path(run.model_name) / "config.json").exists()
     assert run.dataset_path == "json" and set(run.data_files) == {"train", "test"}
-    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (400, 8, 3e-3, 512)
+    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (600, 4, 3e-3, 512)
     assert "stand-in for HuggingFaceTB/SmolLM2-135M" in run.summary()
     assert capsys.readouterr().err == ""  # chosen on purpose: no fallback banner
 

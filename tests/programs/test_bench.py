@@ -122,7 +122,7 @@ def test_course_configuration_keeps_padding_under_five_percent_on_the_bundled_co
     original_fraction = useful_token_fraction(bench.epoch_batches("smoltalk", original, train, tokenizer, len(train)))
     assert course_fraction >= 0.95
     assert original_fraction < 0.9  # the comparison means something: the original does pad
-    assert course.batch_size == 8 and course.layout == "grouped"
+    assert course.batch_size == 4 and course.layout == "grouped"
 
 
 def test_training_stops_at_the_first_evaluation_at_or_below_the_target(conversations):
