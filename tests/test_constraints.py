@@ -330,6 +330,6 @@ def test_score_replies_names_the_bad_record():
         score_replies("ab", [[Lowercase()], [Lowercase()]])
 
 
-def test_loose_never_fails_what_strict_passes():
+def test_loose_keeps_a_reply_that_stripping_would_change():
     indented = "  - a\n  - b"  # stripping it for the variants changes its first bullet's indent
     assert BulletCount(2).check(indented) and BulletCount(2).check_loose(indented)
