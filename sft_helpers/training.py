@@ -104,7 +104,7 @@ def carve_validation(dataset, seed: int = 42):
     Two jobs need held-out data, and they need different data. Choosing (the checkpoint with the lowest
     validation loss, a learning rate, a run) looks at the validation split; a set that was used to choose
     is no longer unseen, so the final before/after figures come from the ``test`` split, which nothing
-    looks at before them.
+    uses to choose.
 
     >>> from datasets import Dataset, DatasetDict
     >>> rows = Dataset.from_list([{"n": i} for i in range(600)])

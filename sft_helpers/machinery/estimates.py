@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sft_helpers.machinery.profile import held_out_count
+
 # Dense 16-bit tensor-core peaks in FLOP/s (vendor figures): bf16, except the T4, which has no bf16
 # tensor cores; its figure is fp16, the precision the course trains it in.
 PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10": 125e12, "T4": 65e12}
@@ -34,11 +36,11 @@ class FullRun:
 
 
 FULL_RUNS = {
-    # everyday-conversations: 2,260 training conversations, of which the notebooks carve 226 for validation
+    # everyday-conversations: 2,260 training conversations, less the validation split the notebooks carve
     # (training.carve_validation); a few short turns each, ~250 tokens assumed.
-    "smoltalk": FullRun("HuggingFaceTB/SmolLM2-135M", 134_515_008, 30, 576, 2_260 - 226, 250),
-    # Alpaca: 52,002 records, 500 held out by notebook 03; ~150 GPT-2 tokens with the template assumed.
-    "alpaca": FullRun("distilgpt2", 81_912_576, 6, 768, 51_502, 150),
+    "smoltalk": FullRun("HuggingFaceTB/SmolLM2-135M", 134_515_008, 30, 576, 2_260 - held_out_count(2_260), 250),
+    # Alpaca: 52,002 records, less the test split notebook 03 holds out; ~150 GPT-2 tokens with the template assumed.
+    "alpaca": FullRun("distilgpt2", 81_912_576, 6, 768, 52_002 - held_out_count(52_002), 150),
 }
 
 

@@ -76,8 +76,8 @@ TASKS: dict[str, Task] = {
     # pretrained 135M model; real everyday-conversation replies run to 150 tokens, hence the budget.
     # Offline: a randomly initialised ~1M-parameter model needs a far higher learning rate; 600 steps at
     # batch 4 (about 4.4 epochs of the 540 training conversations) take under a minute on one core and
-    # reach the original batch 4's loss at least as soon as any batch does (misc/benchmark.md: batch 8 got
-    # there later, in 0.72-0.81x the time; 600 steps at 4 also ended lower than 400 at 8 on the same data);
+    # reach the original tutorial's loss sooner than it does (misc/benchmark.md: 1.16x; batch 8 got there
+    # later, in 0.72-0.81x its time; 600 steps at 4 also ended lower than 400 at 8 on the same data);
     # its replies are short.
     "smoltalk": Task(
         hub_model="HuggingFaceTB/SmolLM2-135M", standin="tiny-smollm2",
