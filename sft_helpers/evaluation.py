@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from sft_helpers.formats import instruction_prompt, user_message
 from sft_helpers.machinery.scoring import expected_output, is_correct
@@ -60,10 +61,54 @@ def complete(model, tokenizer, prompt: str, max_new_tokens: int = 64) -> tuple[s
     return _greedy(model, tokenizer, tokenizer(prompt, return_tensors="pt"), max_new_tokens)
 
 
+def greedy_batch(model, tokenizer, prompts: Sequence[Sequence[int]], max_new_tokens: int, batch_size: int = 16) -> list[tuple[str, bool]]:
+    """Greedy replies to many tokenized ``prompts`` at once, left-padded; the same as one at a time, faster.
+
+    Returns ``(text, ended)`` per prompt, in order, as ``chat_reply`` gives them. Prompts of similar length
+    share a batch, so little is padding. Left padding keeps every prompt's last token next to its reply;
+    on a CPU in fp32 the replies match those of one prompt at a time (``tests/test_evaluation.py`` checks
+    it), while in fp16 a near-tie between two tokens can go the other way.
+
+    >>> from sft_helpers.machinery.standins import standin_path
+    >>> from sft_helpers.training import load_chat_model
+    >>> model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")  # untrained
+    >>> chats = [[{"role": "user", "content": "Hi there!"}], [{"role": "user", "content": "What is 4 plus 5?"}]]
+    >>> prompts = [tokenizer.apply_chat_template(c, add_generation_prompt=True, return_dict=True)["input_ids"] for c in chats]
+    >>> greedy_batch(model, tokenizer, prompts, max_new_tokens=8) == [chat_reply(model, tokenizer, c, 8) for c in chats]
+    True
+    """
+    import torch
+
+    # `is None`, not `or`: SmolLM2 pads with id 0, which `or` would silently replace by the end-of-turn token.
+    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    stop = model.generation_config.eos_token_id  # what generate stops at: an id, a list of ids, or None
+    stop_ids = set() if stop is None else {stop} if isinstance(stop, int) else set(stop)
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    results: list[tuple[str, bool]] = [("", False)] * len(prompts)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        longest = max(len(prompts[i]) for i in chunk)
+        input_ids = torch.tensor([[pad_token_id] * (longest - len(prompts[i])) + list(prompts[i]) for i in chunk])
+        attention_mask = torch.tensor([[0] * (longest - len(prompts[i])) + [1] * len(prompts[i]) for i in chunk])
+        with torch.no_grad():
+            output = model.generate(input_ids=input_ids.to(model.device), attention_mask=attention_mask.to(model.device),
+                                    max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad_token_id)
+        for row, i in zip(output[:, longest:].tolist(), chunk):
+            # A reply that stopped early is padded to the batch's longest: it ends at its first stop token.
+            end = next((k + 1 for k, token in enumerate(row) if token in stop_ids), len(row))
+            new_tokens = row[:end]
+            ended = bool(new_tokens) and new_tokens[-1] == tokenizer.eos_token_id
+            results[i] = (tokenizer.decode(new_tokens, skip_special_tokens=True), ended)
+    return results
+
+
 def reply_to_conversations(
-    model, tokenizer, conversations: Iterable[Mapping], max_new_tokens: int = 64, limit: int | None = None
+    model, tokenizer, conversations: Iterable[Mapping], max_new_tokens: int = 64, limit: int | None = None, batch_size: int = 16
 ) -> list[Reply]:
     """Answer every user turn of held-out ``conversations`` (rows with ``messages``), given the real history.
+
+    The replies are generated ``batch_size`` at a time (``greedy_batch``): the same replies as
+    ``chat_reply`` one by one, several times faster.
 
     >>> from sft_helpers.machinery.standins import standin_path
     >>> from sft_helpers.training import load_chat_model
@@ -74,25 +119,32 @@ def reply_to_conversations(
     ('What is 4 plus 5?', '4 plus 5 is 9.', False, False)
     """
     model.eval()
-    replies: list[Reply] = []
+    turns: list[tuple[str, str | None]] = []  # (question, reference) per user turn
+    prompts: list[list[int]] = []
     for row in conversations:
         messages = row["messages"]
         for i, message in enumerate(messages):
             if message["role"] != "user":
                 continue
-            if limit is not None and len(replies) >= limit:
-                return replies
-            text, ended = chat_reply(model, tokenizer, messages[: i + 1], max_new_tokens)
+            if limit is not None and len(turns) >= limit:
+                break
             following = messages[i + 1] if i + 1 < len(messages) else None
             reference = following["content"] if following is not None and following["role"] == "assistant" else None
-            replies.append(Reply(message["content"], text, ended, is_correct(message["content"], text), reference))
-    return replies
+            turns.append((message["content"], reference))
+            prompts.append(tokenizer.apply_chat_template(list(messages[: i + 1]), add_generation_prompt=True, return_dict=True)["input_ids"])
+        if limit is not None and len(turns) >= limit:
+            break
+    generated = greedy_batch(model, tokenizer, prompts, max_new_tokens, batch_size)
+    return [Reply(question, text, ended, is_correct(question, text), reference)
+            for (question, reference), (text, ended) in zip(turns, generated)]
 
 
 def answer_instructions(
-    model, tokenizer, records: Iterable[Mapping], max_new_tokens: int = 64, limit: int | None = None
+    model, tokenizer, records: Iterable[Mapping], max_new_tokens: int = 64, limit: int | None = None, batch_size: int = 16
 ) -> list[Reply]:
     """Answer Alpaca-style ``records`` with the course's prompt template; correct means exactly the expected output.
+
+    The answers are generated ``batch_size`` at a time (``greedy_batch``), the same as ``complete`` one by one.
 
     >>> from transformers import AutoModelForCausalLM, AutoTokenizer
     >>> from sft_helpers.machinery.standins import standin_path
@@ -104,11 +156,10 @@ def answer_instructions(
     [('13', False), ('Rain on the roof.', None)]
     """
     model.eval()
+    records = list(islice(records, limit))  # limit None: all of them
+    prompts = [tokenizer(instruction_prompt(r["instruction"], r.get("input")))["input_ids"] for r in records]
     replies: list[Reply] = []
-    for record in records:
-        if limit is not None and len(replies) >= limit:
-            break
-        text, ended = complete(model, tokenizer, instruction_prompt(record["instruction"], record.get("input")), max_new_tokens)
+    for record, (text, ended) in zip(records, greedy_batch(model, tokenizer, prompts, max_new_tokens, batch_size)):
         expected = expected_output(record["instruction"], record.get("input") or "")
         correct = None if expected is None else text.strip() == expected
         replies.append(Reply(user_message(record["instruction"], record.get("input")), text, ended, correct, record["output"]))
