@@ -4,6 +4,10 @@
   ``full_topic`` and ``messages``, splits ``train`` and ``test``.
 * ``instructions``: like ``tatsu-lab/alpaca``: columns ``instruction``, ``input`` (often empty),
   ``output`` and ``text``, one ``train`` split.
+* ``formats`` (notebook 06): one user turn each, a task with verifiable instructions, and a reply that
+  follows them: columns ``messages`` and ``constraints`` (dicts for ``sft_helpers.constraints``);
+  ``train`` and a held-out ``test`` about other things. Read it with ``read``: its constraints differ
+  in their fields, which ``load_dataset`` would fill with nulls.
 
 Every answer can be checked (sums, unit conversions, capitals, parity, opposites), so the
 notebooks can score a fine-tuned model instead of only looking at it. The files in ``data/`` beside
@@ -20,16 +24,20 @@ DATA_DIR = Path(__file__).parent / "data"
 
 CONVERSATION_FILES = {"train": "conversations_train.jsonl", "test": "conversations_test.jsonl"}
 INSTRUCTION_FILES = {"train": "instructions_train.jsonl"}
+FORMAT_FILES = {"train": "formats_train.jsonl", "test": "formats_test.jsonl"}
+# The stand-ins' tokenizers learn their vocabulary from these two (sft_helpers.machinery.standins), so that
+# adding a data set, as ``formats`` was, does not change the stand-ins and every figure trained on them.
 FILES = {"conversations": CONVERSATION_FILES, "instructions": INSTRUCTION_FILES}
+ALL_FILES = {**FILES, "formats": FORMAT_FILES}
 
 
 def data_files(kind: str) -> dict[str, str]:
-    """``data_files`` for ``datasets.load_dataset("json", ...)``: ``kind`` is ``conversations`` or ``instructions``.
+    """``data_files`` for ``datasets.load_dataset("json", ...)``: ``kind`` is ``conversations``, ``instructions`` or ``formats``.
 
     >>> sorted(data_files("conversations"))
     ['test', 'train']
     """
-    return {split: str(DATA_DIR / name) for split, name in FILES[kind].items()}
+    return {split: str(DATA_DIR / name) for split, name in ALL_FILES[kind].items()}
 
 
 def read(kind: str, split: str = "train") -> list[dict]:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sft_helpers.formats import instruction_prompt
-from sft_helpers.machinery.bundled_data import CONVERSATION_FILES, DATA_DIR, INSTRUCTION_FILES
+from sft_helpers.constraints import constraint_from_dict
+from sft_helpers.machinery.bundled_data import CONVERSATION_FILES, DATA_DIR, FORMAT_FILES, INSTRUCTION_FILES
 from sft_helpers.machinery.facts import CAPITALS, CONVERSIONS, EXPLANATIONS, OPPOSITES
 
 SEED = 1234
@@ -121,6 +122,136 @@ def make_instruction(rng: random.Random) -> dict[str, str]:
     }
 
 
+# --- formats: replies that follow verifiable instructions (notebook 06) ---------------------------------
+# Each record is one user turn (a task and the sentences of its constraints, as notebook 06 builds a
+# prompt) and a reply that follows every constraint, by construction and checked below. The held-out
+# split asks about other things (vegetables, trees, vehicles) with the same kinds of constraint.
+
+FORMAT_TOPICS = {
+    "train": [
+        ("fruit", "fruits", ["apple", "pear", "plum", "cherry", "mango", "peach", "lemon", "grape"]),
+        ("bird", "birds", ["robin", "owl", "swan", "crow", "eagle", "sparrow", "heron", "parrot"]),
+        ("tool", "tools", ["hammer", "saw", "drill", "wrench", "chisel", "spade", "rake", "ladder"]),
+        ("sport", "sports", ["tennis", "rugby", "golf", "hockey", "rowing", "boxing", "cricket", "judo"]),
+        ("instrument", "instruments", ["violin", "flute", "drum", "harp", "guitar", "piano", "trumpet", "cello"]),
+    ],
+    "test": [
+        ("vegetable", "vegetables", ["carrot", "onion", "leek", "potato", "turnip", "cabbage", "radish", "pea"]),
+        ("tree", "trees", ["oak", "ash", "birch", "maple", "willow", "pine", "elm", "beech"]),
+        ("vehicle", "vehicles", ["bus", "tram", "van", "truck", "bicycle", "scooter", "taxi", "ferry"]),
+    ],
+}
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
+CLOSING_PHRASES = ["Any other questions?", "I hope that helps.", "That is all for now."]
+KEYWORDS_TO_INCLUDE = ["garden", "morning", "market", "winter", "friend"]
+KEYWORDS_TO_AVOID = ["very", "really", "thing"]
+SHOP_WORDS = ["Golden", "Little", "Happy", "Green", "Corner"]
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def _sentences(item: str, singular: str, plural: str) -> list[str]:
+    return [
+        f"The {item} is {_a(singular)} that most people know.",
+        f"Many people would name the {item} first when asked about {plural}.",
+        f"You can read about the {item} in almost any book about {plural}.",
+        f"{_a(item).capitalize()} is easy to tell apart from other {plural}.",
+    ]
+
+
+def _format_reply(rng: random.Random, kind: str, topic: tuple, others: list[tuple]) -> tuple[str, dict, str]:
+    """A task, its constraint (as a dict) and a reply that follows it, for one ``kind``."""
+    singular, plural, items = topic
+    item = rng.choice(items)
+    sentences = _sentences(item, singular, plural)
+    if kind == "bullet_count":
+        n = rng.choice([2, 3, 4])
+        return f"Name {NUMBER_WORDS[n]} {plural}.", {"kind": kind, "n": n}, "\n".join(f"- {x}" for x in rng.sample(items, n))
+    if kind == "json_keys":
+        keys = rng.choice([["name", "type"], ["name", "group"], ["item", "kind"]])
+        return (f"Describe one {singular} as a JSON object.", {"kind": kind, "keys": keys},
+                json.dumps({keys[0]: item, keys[1]: singular}))
+    if kind == "lowercase":
+        return f"Describe the {item} in one sentence.", {"kind": kind}, rng.choice(sentences).lower()
+    if kind == "no_commas":
+        a, b = rng.sample(items, 2)
+        return f"Name two {plural} and say what they are.", {"kind": kind}, f"The {a} and the {b} are both {plural}."
+    if kind == "starts_with_yes_no":
+        if rng.random() < 0.5:
+            return f"Is the {item} {_a(singular)}?", {"kind": kind}, f"Yes. The {item} is {_a(singular)}."
+        other_singular, _, other_items = rng.choice(others)
+        other = rng.choice(other_items)
+        return f"Is the {other} {_a(singular)}?", {"kind": kind}, f"No. The {other} is {_a(other_singular)}, not {_a(singular)}."
+    if kind == "max_words":
+        n = rng.choice([12, 15, 20])
+        return f"Tell me about the {item}.", {"kind": kind, "n": n}, rng.choice(sentences)
+    if kind == "min_words":
+        n = rng.choice([25, 30])
+        return f"Tell me about the {item} in some detail.", {"kind": kind, "n": n}, " ".join(sentences[:3])
+    if kind == "ends_with":
+        phrase = rng.choice(CLOSING_PHRASES)
+        return f"Tell me about the {item}.", {"kind": kind, "phrase": phrase}, f"{rng.choice(sentences)} {phrase}"
+    if kind == "includes_keyword":
+        keyword = rng.choice(KEYWORDS_TO_INCLUDE)
+        return (f"Write a sentence about the {item}.", {"kind": kind, "keyword": keyword},
+                f"I think of the {item} every time I am in the {keyword}.")
+    if kind == "excludes_keyword":
+        keyword = rng.choice(KEYWORDS_TO_AVOID)
+        return f"Write a sentence about the {item}.", {"kind": kind, "keyword": keyword}, rng.choice(sentences)
+    if kind == "title_in_double_angle_brackets":
+        reply = f"<<The {item.title()}>>\nthe {item} is here again\nand every {singular} has its day"
+        return f"Write a two-line poem about the {item}.", {"kind": kind}, reply
+    if kind == "wrapped_in_quotes":
+        return (f"Suggest a name for a shop that sells {plural}.", {"kind": kind},
+                f'"The {rng.choice(SHOP_WORDS)} {item.title()}"')
+    raise ValueError(f"no reply builder for {kind!r}")
+
+
+# A second constraint, as a change to a reply that already follows the first; only where the two agree.
+SECOND = {"lowercase": str.lower, "no_commas": lambda reply: reply.replace(",", "")}
+_SENTENCE_KINDS = {"max_words", "min_words", "includes_keyword", "excludes_keyword", "starts_with_yes_no",
+                   "bullet_count", "title_in_double_angle_brackets", "wrapped_in_quotes"}
+SECOND_ALLOWED = {"lowercase": _SENTENCE_KINDS | {"json_keys"}, "no_commas": _SENTENCE_KINDS}  # commas hold JSON together
+
+
+def make_format_record(rng: random.Random, split: str, kind: str) -> dict[str, Any]:
+    """One notebook-06 record: ``messages`` (a user turn and its reply) and ``constraints`` (dicts)."""
+    topics = FORMAT_TOPICS[split]
+    topic = rng.choice(topics)
+    task, first, reply = _format_reply(rng, kind, topic, [t for t in topics if t is not topic])
+    constraints = [first]
+    seconds = sorted(k for k, allowed in SECOND_ALLOWED.items() if kind in allowed)
+    if seconds and rng.random() < 0.35:
+        second = rng.choice(seconds)
+        constraints.append({"kind": second})
+        reply = SECOND[second](reply)
+    parsed = [constraint_from_dict(c) for c in constraints]
+    # By construction every reply follows its constraints; checked here, so that a change to a checker
+    # or a template that breaks one stops the generator instead of teaching the model a wrong reply.
+    if not all(c.check(reply) for c in parsed):
+        raise AssertionError(f"generated reply does not follow {constraints}: {reply!r}")
+    prompt = " ".join([task, *(c.describe() for c in parsed)])
+    return {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}],
+            "constraints": constraints}
+
+
+KINDS_WITH_REPLIES = {"bullet_count", "json_keys", "lowercase", "no_commas", "starts_with_yes_no", "max_words", "min_words",
+                      "ends_with", "includes_keyword", "excludes_keyword", "title_in_double_angle_brackets", "wrapped_in_quotes"}
+
+
+def generate_formats(n_train: int = 400, n_test: int = 60) -> dict[str, list[dict]]:
+    """The notebook-06 format sets, from their own seed (the other bundled sets do not move when these change)."""
+    rng = random.Random(SEED + 6)
+    records = {}
+    for split, n in (("train", n_train), ("test", n_test)):
+        kinds = [sorted(KINDS_WITH_REPLIES)[i % len(KINDS_WITH_REPLIES)] for i in range(n)]  # each kind about as often
+        rng.shuffle(kinds)
+        records[FORMAT_FILES[split]] = [make_format_record(rng, split, kind) for kind in kinds]
+    return records
+
+
 def generate(n_train_conversations: int = 600, n_test_conversations: int = 60, n_instructions: int = 600) -> dict[str, list[dict]]:
     """All bundled records, keyed by file name. Deterministic for a given ``SEED``."""
     rng = random.Random(SEED)
@@ -128,6 +259,7 @@ def generate(n_train_conversations: int = 600, n_test_conversations: int = 60, n
         CONVERSATION_FILES["train"]: [make_conversation(rng) for _ in range(n_train_conversations)],
         CONVERSATION_FILES["test"]: [make_conversation(rng) for _ in range(n_test_conversations)],
         INSTRUCTION_FILES["train"]: [make_instruction(rng) for _ in range(n_instructions)],
+        **generate_formats(),
     }
 
 

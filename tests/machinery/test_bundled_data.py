@@ -47,3 +47,30 @@ def test_read_gives_the_records_load_dataset_gives(conversations):
 
 # Whether every answer is correct is checked in test_scoring.py, from the questions' own words; that the files
 # are what their generator writes, in tests/programs/test_make_bundled_data.py.
+
+
+def test_every_format_reply_follows_its_constraints_and_the_held_out_set_is_about_other_things():
+    from sft_helpers.constraints import KINDS, constraint_from_dict
+
+    train, test = bundled_data.read("formats", "train"), bundled_data.read("formats", "test")
+    assert len(train) >= 300 and len(test) >= 60
+    for split, rows in (("train", train), ("test", test)):
+        kinds = set()
+        for i, row in enumerate(rows):
+            assert [m["role"] for m in row["messages"]] == ["user", "assistant"], (split, i)
+            prompt, reply = (m["content"] for m in row["messages"])
+            constraints = [constraint_from_dict(c) for c in row["constraints"]]
+            assert all(c.check(reply) for c in constraints), (split, i, reply)
+            assert all(c.describe() in prompt for c in constraints), (split, i)  # the prompt says what is checked
+            kinds |= {c.kind for c in constraints}
+        assert kinds == set(KINDS), split  # every kind, in both splits
+    # Held out: no test prompt is a training prompt, and the things asked about differ.
+    train_prompts = {r["messages"][0]["content"] for r in train}
+    assert not any(r["messages"][0]["content"] in train_prompts for r in test)
+    for word in ("carrot", "oak", "bus"):
+        assert not any(f" {word}" in r["messages"][0]["content"] for r in train)
+
+
+def test_the_stand_ins_vocabulary_comes_from_the_conversations_and_instructions_only():
+    # A new data set must not retrain the stand-ins' tokenizers (and move every trained figure of the course).
+    assert set(bundled_data.FILES) == {"conversations", "instructions"} and "formats" in bundled_data.ALL_FILES

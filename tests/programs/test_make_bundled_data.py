@@ -6,7 +6,7 @@ from sft_helpers.programs import make_bundled_data
 
 def test_committed_files_are_what_the_generator_writes():
     records = make_bundled_data.generate()
-    assert set(records) == {name for files in bundled_data.FILES.values() for name in files.values()}
+    assert set(records) == {name for files in bundled_data.ALL_FILES.values() for name in files.values()}
     for name, rows in records.items():
         committed = (bundled_data.DATA_DIR / name).read_text(encoding="utf-8")
         assert committed == make_bundled_data.to_jsonl(rows), f"{name} is stale: run python -m sft_helpers.programs.make_bundled_data"
