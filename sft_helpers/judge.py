@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sft_helpers.constraints import Constraint
-from sft_helpers.noise import Interval, bootstrap_ci
+from sft_helpers.noise import Interval, bootstrap_ci, cluster_bootstrap_ci
 
 Verdict = Literal["A", "B", "tie"]
 Outcome = Literal["1", "2", "tie", "inconsistent", "unparsable"]
@@ -229,7 +229,8 @@ def judge_report(
 
     * position bias: among the single-order verdicts that pick a reply (ties left out), the share that
       pick the one shown first. A fair judge is near 0.5, since each reply is shown first once; always
-      "A" gives 1.0. (Each pair gives two verdicts, resampled one by one: the interval is a little narrow.)
+      "A" gives 1.0. A pair's two verdicts are resampled together (``cluster_bootstrap_ci``): a judge that
+      is consistent gives every pair one first-shown win and one loss, hence 0.5 with no noise.
     * consistency: the share of pairs, among those with both answers parsed, whose two orders agree.
     * agreement: the share of pairs with a known answer where the outcome is that answer. An
       "inconsistent" or "unparsable" outcome counts as a miss: the judge did not give the answer.
@@ -253,12 +254,13 @@ def judge_report(
         return bootstrap_ci(values, confidence=confidence, resamples=resamples, seed=seed) if values else None
 
     verdicts = [v for r in results for v in (r.verdict_first_order, r.verdict_second_order)]
-    first_wins = [v == "A" for v in verdicts if v in ("A", "B")]
+    first_wins = [[v == "A" for v in (r.verdict_first_order, r.verdict_second_order) if v in ("A", "B")] for r in results]
+    decisive = any(first_wins)
     parsed = [r for r in results if r.outcome != "unparsable"]
     agrees = [r.outcome == answer for r, answer in zip(results, truth) if answer is not None]
     return JudgeReport(
         items=len(results),
-        position_bias=interval(first_wins),
+        position_bias=cluster_bootstrap_ci(first_wins, confidence=confidence, resamples=resamples, seed=seed) if decisive else None,
         consistency=interval([r.outcome != "inconsistent" for r in parsed]),
         agreement=interval(agrees),
         known=len(agrees),

@@ -105,3 +105,16 @@ def test_normal_margin_checks_its_input():
         normal_margin(0)
     with pytest.raises(ValueError, match="share must be between 0 and 1"):
         normal_margin(10, share=1.5)
+
+
+def test_cluster_bootstrap_resamples_groups_not_values():
+    from sft_helpers.noise import cluster_bootstrap_ci
+
+    fair = cluster_bootstrap_ci([[True, False]] * 40)
+    assert (fair.low, fair.high) == (0.5, 0.5)  # each group is exactly one half
+    assert bootstrap_ci([True, False] * 40).half_width > 0.08  # one by one: as if 80 independent verdicts
+    mixed = cluster_bootstrap_ci([[True, True]] * 20 + [[False, False]] * 20 + [[]] * 5)
+    assert mixed.estimate == 0.5 and mixed.half_width > bootstrap_ci([True, False] * 40).half_width  # correlated: wider
+    assert cluster_bootstrap_ci([[True], [], [False, False]]).estimate == 1 / 3  # a share of values, not of groups
+    with pytest.raises(ValueError, match="every group is empty"):
+        cluster_bootstrap_ci([[], []])
