@@ -99,3 +99,16 @@ def test_notebook_01_full_profile(hf_home, tmp_path):
     assert unexplained_warnings(nb) == []
 
 
+
+
+def test_notebook_06_full_profile(hf_home, tmp_path):
+    nb = rehearse("06_evaluating_a_fine_tune.ipynb", tmp_path, hf_home)
+    text = outputs_of(nb)
+    # Section 2 fine-tunes the real base model (no stand-in pretraining in the full profile) and scores it.
+    assert "profile: full, base model: HuggingFaceTB/SmolLM2-135M" in text
+    assert "400 training records, 60 held out" in text
+    assert "2 held-out prompts, 95% intervals in brackets" in text  # SFT_EVAL_REPLIES=2: before and after, scored
+    # The judge is a real instruct model; the rehearsal's cache has none, and the cell says so instead of failing.
+    assert "skipped: HuggingFaceTB/SmolLM2-135M-Instruct could not be loaded" in text
+    assert_smoke_run_reports_without_asserting(text)
+    assert unexplained_warnings(nb) == []
