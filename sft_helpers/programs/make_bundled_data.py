@@ -14,8 +14,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from sft_helpers.formats import instruction_prompt
 from sft_helpers.constraints import constraint_from_dict
+from sft_helpers.formats import instruction_prompt
 from sft_helpers.machinery.bundled_data import CONVERSATION_FILES, DATA_DIR, FORMAT_FILES, INSTRUCTION_FILES
 from sft_helpers.machinery.facts import CAPITALS, CONVERSIONS, EXPLANATIONS, OPPOSITES
 
