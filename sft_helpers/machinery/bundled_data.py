@@ -8,6 +8,11 @@
   follows them: columns ``messages`` and ``constraints`` (dicts for ``sft_helpers.constraints``);
   ``train`` and a held-out ``test`` about other things. Read it with ``read``: its constraints differ
   in their fields, which ``load_dataset`` would fill with nulls.
+* ``preferences`` (notebook 07): pairs in TRL's conversational preference format, columns ``prompt``
+  (one user turn), ``chosen`` and ``rejected`` (one assistant turn each), ``fault`` and ``constraints``.
+  The rejected reply has one fault the notebook can measure: a wrong answer (``scoring.is_correct``),
+  a turn that does not end (``behaviour.leaks_template``) or a broken format (its ``constraints``,
+  empty for the other two faults); ``train`` and ``test`` share no prompt. Read it with ``read`` too.
 
 Every answer can be checked (sums, unit conversions, capitals, parity, opposites), so the
 notebooks can score a fine-tuned model instead of only looking at it. The files in ``data/`` beside
@@ -25,14 +30,15 @@ DATA_DIR = Path(__file__).parent / "data"
 CONVERSATION_FILES = {"train": "conversations_train.jsonl", "test": "conversations_test.jsonl"}
 INSTRUCTION_FILES = {"train": "instructions_train.jsonl"}
 FORMAT_FILES = {"train": "formats_train.jsonl", "test": "formats_test.jsonl"}
+PREFERENCE_FILES = {"train": "preferences_train.jsonl", "test": "preferences_test.jsonl"}
 # The stand-ins' tokenizers learn their vocabulary from these two (sft_helpers.machinery.standins), so that
 # adding a data set, as ``formats`` was, does not change the stand-ins and every figure trained on them.
 FILES = {"conversations": CONVERSATION_FILES, "instructions": INSTRUCTION_FILES}
-ALL_FILES = {**FILES, "formats": FORMAT_FILES}
+ALL_FILES = {**FILES, "formats": FORMAT_FILES, "preferences": PREFERENCE_FILES}
 
 
 def data_files(kind: str) -> dict[str, str]:
-    """``data_files`` for ``datasets.load_dataset("json", ...)``: ``kind`` is ``conversations``, ``instructions`` or ``formats``.
+    """``data_files`` for ``datasets.load_dataset("json", ...)``: ``kind`` is a key of ``ALL_FILES``.
 
     >>> sorted(data_files("conversations"))
     ['test', 'train']

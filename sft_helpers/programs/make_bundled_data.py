@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sft_helpers.constraints import constraint_from_dict
+from sft_helpers.behaviour import leaks_template
+from sft_helpers.constraints import constraint_from_dict, count_words
 from sft_helpers.formats import instruction_prompt
-from sft_helpers.machinery.bundled_data import CONVERSATION_FILES, DATA_DIR, FORMAT_FILES, INSTRUCTION_FILES
+from sft_helpers.machinery.bundled_data import CONVERSATION_FILES, DATA_DIR, FORMAT_FILES, INSTRUCTION_FILES, PREFERENCE_FILES
 from sft_helpers.machinery.facts import CAPITALS, CONVERSIONS, EXPLANATIONS, OPPOSITES
+from sft_helpers.machinery.scoring import is_correct
 
 SEED = 1234
 
@@ -252,6 +256,168 @@ def generate_formats(n_train: int = 400, n_test: int = 60) -> dict[str, list[dic
     return records
 
 
+# --- preferences: pairs where the rejected reply has a fault notebook 07 can measure ---------------------
+# Each record is one prompt, a chosen reply and a rejected one with exactly one fault, named in ``fault``:
+# a wrong answer (scoring.is_correct says so), a turn that does not end (behaviour.leaks_template: the reply
+# writes the next user turn itself) or a broken format (a constraint of the notebook-06 kind fails strictly).
+# Every pair is checked against its rule as it is made, as the format replies are.
+
+PREFERENCE_FAULTS = ["wrong_answer", "no_end", "broken_format"]
+CHECKABLE_KINDS = [_arithmetic, _capital, _conversion]
+# What a reply that does not stop writes after its answer: a user turn of its own, perhaps another answer.
+RUN_ON_TURNS = [
+    ("Are you sure about that?", "Yes, I checked it twice."),
+    ("Thanks, that was all I needed.", "Glad to hear it. Goodbye!"),
+    ("Can you say it in other words?", None),
+    ("Great. Can I ask you something else?", "Of course, go ahead."),
+]
+FOLLOW_UP_LEADS = ["And {q}", "Thanks! {Q}", "One more, please. {Q}", "{Q}"]
+# For max_words and excludes_keyword: sentences a talkative reply adds, true of anything the formats ask about.
+PADDING = [
+    "Most people learn about it when they are young.",
+    "It turns up in stories and pictures all over the world.",
+    "There is a lot more that could be said about it.",
+]
+ADDED_KEYWORD = {
+    "very": "It is very easy to recognize.",
+    "really": "People really seem to like it.",
+    "thing": "It is the first thing many people think of.",
+}
+OTHER_PLACES = ["kitchen", "city", "park", "library", "evening"]
+
+
+def _wrong(rng: random.Random, answer: str) -> str:
+    """``answer`` with its number off by one to three, or with another country's capital."""
+    if m := re.search(r"(?<= is )\d+", answer):
+        right = int(m[0])
+        wrong = rng.choice([v for v in range(right - 3, right + 4) if v != right and v >= 0])
+        return f"{answer[:m.start()]}{wrong}{answer[m.end():]}"
+    city = answer.removesuffix(".").rsplit(" is ", 1)[1]
+    return answer.replace(f" is {city}.", f" is {rng.choice(sorted(set(CAPITALS.values()) - {city}))}.")
+
+
+def _run_on(rng: random.Random, reply: str, greeting: bool) -> str:
+    """``reply``, then a next turn the model writes itself instead of stopping."""
+    if greeting or rng.random() < 0.6:
+        _, question, answer = rng.choice(CHECKABLE_KINDS)(rng)
+        lead = "{Q}" if greeting else rng.choice(FOLLOW_UP_LEADS)
+        user, assistant = lead.format(q=question[0].lower() + question[1:], Q=question), answer
+    else:
+        user, assistant = rng.choice(RUN_ON_TURNS)
+    text = f"{reply}\nuser\n{user}"
+    if assistant and rng.random() < 0.5:
+        text += f"\nassistant\n{assistant}"
+    return text
+
+
+def _too_many_bullets(rng: random.Random, reply: str, c: dict) -> str:
+    named = [line.removeprefix("- ") for line in reply.splitlines()]
+    items = next(items for topics in FORMAT_TOPICS.values() for _, _, items in topics if named[0] in items)
+    return f"{reply}\n- {rng.choice([x for x in items if x not in named])}"
+
+
+def _too_many_words(rng: random.Random, reply: str, c: dict) -> str:
+    padding = rng.sample(PADDING, len(PADDING))
+    while count_words(reply) <= c["n"] and padding:
+        reply = f"{reply} {padding.pop()}"
+    return reply
+
+
+def _first_sentence(reply: str) -> str:
+    return reply.split(". ")[0].removesuffix(".") + "."
+
+
+def _without_keyword(rng: random.Random, reply: str, c: dict) -> str:
+    return re.sub(rf"\b{c['keyword']}\b", rng.choice(OTHER_PLACES), reply)
+
+
+PREAMBLE = "Sure! Here it is:\n"
+# How a reply breaks each kind of constraint, as models do: (rng, chosen reply, its constraint dict) -> rejected.
+BREAKERS: dict[str, list[Callable[[random.Random, str, dict], str]]] = {
+    "bullet_count": [_too_many_bullets, lambda rng, reply, c: reply.rsplit("\n", 1)[0]],
+    "json_keys": [lambda rng, reply, c: f"```json\n{reply}\n```",
+                  lambda rng, reply, c: json.dumps(dict(list(json.loads(reply).items())[:-1]))],
+    "lowercase": [lambda rng, reply, c: reply[0].upper() + reply[1:], lambda rng, reply, c: PREAMBLE + reply],
+    "no_commas": [lambda rng, reply, c: "Sure, " + reply[0].lower() + reply[1:],
+                  lambda rng, reply, c: reply.removesuffix(".") + ", of course."],
+    "starts_with_yes_no": [lambda rng, reply, c: re.sub(r"^(yes|no)", r"**\1**", reply, flags=re.IGNORECASE),
+                           lambda rng, reply, c: reply.split(". ", 1)[1]],
+    "max_words": [_too_many_words],
+    "min_words": [lambda rng, reply, c: _first_sentence(reply)],
+    "ends_with": [lambda rng, reply, c: reply.removesuffix(c["phrase"]).rstrip(),
+                  lambda rng, reply, c: f"{reply} Hope this helps!"],
+    "includes_keyword": [_without_keyword],
+    "excludes_keyword": [lambda rng, reply, c: f"{reply} {ADDED_KEYWORD[c['keyword']]}"],
+    "title_in_double_angle_brackets": [lambda rng, reply, c: reply.split("\n", 1)[1],
+                                       lambda rng, reply, c: reply.replace("<<", "").replace(">>", "")],
+    "wrapped_in_quotes": [lambda rng, reply, c: reply.strip('"'), lambda rng, reply, c: PREAMBLE + reply],
+}
+
+
+def _preference(prompt: str, chosen: str, rejected: str, fault: str, constraints: list[dict]) -> dict[str, Any]:
+    return {"prompt": [{"role": "user", "content": prompt}], "chosen": [{"role": "assistant", "content": chosen}],
+            "rejected": [{"role": "assistant", "content": rejected}], "fault": fault, "constraints": constraints}
+
+
+def make_preference_record(rng: random.Random, split: str, fault: str, format_kind: str) -> dict[str, Any]:
+    """One notebook-07 pair whose rejected reply has ``fault`` (``format_kind``: which constraint, for broken_format)."""
+    if fault == "broken_format":
+        record = make_format_record(rng, split, format_kind)
+        (user, chosen), constraints = (m["content"] for m in record["messages"]), record["constraints"]
+        rejected = rng.choice(BREAKERS[format_kind])(rng, chosen, constraints[0])
+        # The second constraint (lowercase, no commas) is applied again, so the rejected reply breaks the first only.
+        for c in constraints[1:]:
+            rejected = SECOND[c["kind"]](rejected)
+        return _preference(user, chosen, rejected, fault, constraints)
+    if fault == "no_end" and rng.random() < 0.25:
+        user, chosen = rng.choice(GREETINGS_USER), rng.choice(GREETINGS_ASSISTANT)
+        return _preference(user, chosen, _run_on(rng, chosen, greeting=True), fault, [])
+    _, user, chosen = rng.choice(CHECKABLE_KINDS)(rng)
+    rejected = _wrong(rng, chosen) if fault == "wrong_answer" else _run_on(rng, chosen, greeting=False)
+    return _preference(user, chosen, rejected, fault, [])
+
+
+def follows_its_rule(record: dict[str, Any]) -> bool:
+    """Does the pair show its fault: the chosen reply free of it, the rejected one with it?"""
+    user, chosen, rejected = (record[k][0]["content"] for k in ("prompt", "chosen", "rejected"))
+    if chosen == rejected:
+        return False
+    if record["fault"] == "wrong_answer":
+        return is_correct(user, chosen) is True and is_correct(user, rejected) is False
+    if record["fault"] == "no_end":
+        return not leaks_template(chosen) and leaks_template(rejected)
+    parsed = [constraint_from_dict(c) for c in record["constraints"]]
+    return bool(parsed) and all(c.check(chosen) for c in parsed) and not all(c.check(rejected) for c in parsed)
+
+
+def generate_preferences(n_train: int = 300, n_test: int = 60) -> dict[str, list[dict]]:
+    """The notebook-07 preference pairs, a third of each split per fault, from their own seed."""
+    rng = random.Random(SEED + 7)
+    format_kinds = sorted(KINDS_WITH_REPLIES)
+    records: dict[str, list[dict]] = {}
+    train_prompts: set[str] = set()
+    for split, n in (("train", n_train), ("test", n_test)):
+        faults = [PREFERENCE_FAULTS[i % len(PREFERENCE_FAULTS)] for i in range(n)]
+        rng.shuffle(faults)
+        rows: list[dict] = []
+        n_broken = 0  # broken_format pairs so far: each constraint kind comes about as often
+        for i, fault in enumerate(faults):
+            kind = format_kinds[n_broken % len(format_kinds)]
+            n_broken += fault == "broken_format"
+            record = make_preference_record(rng, split, fault, kind)
+            # Held out: a test prompt that a training pair asks too is drawn again. There are only six greetings
+            # and training has them all, so the test split's no_end pairs are all questions.
+            while split == "test" and record["prompt"][0]["content"] in train_prompts:
+                record = make_preference_record(rng, split, fault, kind)
+            if not follows_its_rule(record):
+                raise AssertionError(f"preferences {split} record {i} does not show its fault {fault!r}: {record!r}")
+            rows.append(record)
+        if split == "train":
+            train_prompts = {r["prompt"][0]["content"] for r in rows}
+        records[PREFERENCE_FILES[split]] = rows
+    return records
+
+
 def generate(n_train_conversations: int = 600, n_test_conversations: int = 60, n_instructions: int = 600) -> dict[str, list[dict]]:
     """All bundled records, keyed by file name. Deterministic for a given ``SEED``."""
     rng = random.Random(SEED)
@@ -260,6 +426,7 @@ def generate(n_train_conversations: int = 600, n_test_conversations: int = 60, n
         CONVERSATION_FILES["test"]: [make_conversation(rng) for _ in range(n_test_conversations)],
         INSTRUCTION_FILES["train"]: [make_instruction(rng) for _ in range(n_instructions)],
         **generate_formats(),
+        **generate_preferences(),
     }
 
 

@@ -41,6 +41,10 @@ def test_every_bundled_answer_is_scored_correct():
                     result = is_correct(q["content"], a["content"])
                     assert result in (True, None), (q, a)
                     checked += result is True
+            elif "chosen" in r:  # a preference pair: its chosen reply is right wherever the question is checkable
+                result = is_correct(r["prompt"][-1]["content"], r["chosen"][0]["content"])
+                assert result in (True, None), r
+                checked += result is True
             else:
                 assert expected_output(r["instruction"], r["input"]) == r["output"], r
                 checked += 1
