@@ -1,8 +1,9 @@
 """One home for the course's SmolLM2 fine-tunes: the model, the conversations, and the ``SFTConfig``.
 
 Notebook 02 spells these steps out for teaching (a test checks that its configuration equals
-``sft_config``'s); notebook 05, the loss-pattern runs of notebook 04, the ``accelerate`` script and the
-tests take them from here, so that they cannot drift apart.
+``sft_config``'s); notebook 05, the loss-pattern runs of notebook 04, notebook 07's starting point
+(``sft_checkpoint``), the ``accelerate`` script and the tests take them from here, so that they cannot
+drift apart.
 """
 
 from __future__ import annotations
@@ -207,3 +208,62 @@ def lora_base(run: CourseRun) -> str:
     if run.model_name == str(standins.standin_path(standin)):
         return str(standins.pretrained_standin_path(standin))
     return run.model_name
+
+
+NOTEBOOK_02_MODEL = "outputs/02_sft_smollm2_smoltalk/final"  # where notebook 02 saves its fine-tune
+
+
+def train_sft_recipe(run: CourseRun, directory: str | os.PathLike) -> None:
+    """Notebook 02's recipe for ``run`` (its model, data, ``sft_config`` and seed), saved in ``directory``.
+
+    Not notebook 02's exact run: 02 measures its losses before training, which changes the random draws
+    after it; the recipe and the data are the same.
+    """
+    from pathlib import Path
+
+    from transformers import PrinterCallback, set_seed
+    from trl import SFTTrainer
+
+    from sft_helpers.batching import layout_for
+
+    set_seed(42)
+    model, tokenizer = load_chat_model(run.model_name)
+    dataset, _ = load_conversations(run, tokenizer)
+    config = sft_config(run, Path(directory) / "run", layout_for(model), eval_strategy="no", eval_steps=None,
+                        logging_strategy="no", disable_tqdm=True)
+    trainer = SFTTrainer(model=model, args=config, train_dataset=dataset["train"], processing_class=tokenizer)
+    trainer.remove_callback(PrinterCallback)  # trained inside a notebook's cell: print nothing there
+    trainer.train()
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+
+
+def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_preference_tuning_dpo/sft") -> tuple[str, str]:
+    """The folder of an SFT model to tune further (notebook 07's DPO starts here), and where it came from.
+
+    * Offline: notebook 02's recipe on the stand-in (``train_sft_recipe``), trained on first use (about a
+      minute on one core) and cached, so that every run of notebook 07 starts from the same model.
+    * Full profile: notebook 02's saved model (``NOTEBOOK_02_MODEL``) if you ran notebook 02 in this
+      folder; otherwise its recipe, trained now and saved in ``output_dir``.
+
+    DPO needs a folder, not only a model in memory: without a separate reference model, TRL's
+    ``DPOTrainer`` loads its reference from the policy's ``config._name_or_path``.
+    """
+    import inspect
+    import json
+    from pathlib import Path
+
+    from sft_helpers.machinery import standins
+    from sft_helpers.machinery.profile import TASKS
+
+    if run.model_name == str(standins.standin_path(TASKS[run.task].standin)) and not run.smoke_run:
+        def build(folder: Path) -> None:
+            train_sft_recipe(run, folder)
+            (folder / "STANDIN.json").write_text(json.dumps({"name": "tiny-smollm2-sft", "recipe": "notebook 02"}))
+
+        recipe = inspect.getsource(train_sft_recipe) + inspect.getsource(sft_config) + repr((run.max_steps, run.batch_size))
+        return str(standins.cached_model("tiny-smollm2-sft", recipe, build)), "notebook 02's recipe, trained once and cached"
+    if (Path(NOTEBOOK_02_MODEL) / "model.safetensors").exists() and run.profile == "full":
+        return NOTEBOOK_02_MODEL, f"notebook 02's saved model ({NOTEBOOK_02_MODEL})"
+    train_sft_recipe(run, output_dir)
+    return str(output_dir), f"notebook 02's recipe, trained now ({run.max_steps} steps) and saved in {output_dir}"

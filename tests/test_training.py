@@ -114,3 +114,19 @@ def test_validation_loss_sets_the_display_aside_for_that_call_only(chat_model, m
     assert shown == [] and loss == trainer.evaluate()["eval_loss"]  # the same evaluation, shown only the second time
     assert shown == ["table"]
     assert any(isinstance(c, NotebookProgressCallback) for c in trainer.callback_handler.callbacks)
+
+
+def test_sft_checkpoint_saves_a_folder_dpo_can_start_from(tmp_path):
+    # A smoke run trains notebook 02's recipe for its steps and saves it where asked; the folder must hold what
+    # DPOTrainer loads its reference from: the model, and the tokenizer with the chat template and end of turn.
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from sft_helpers.machinery.profile import course_run
+    from sft_helpers.training import sft_checkpoint
+
+    folder, where = sft_checkpoint(course_run("smoltalk", max_steps=1), tmp_path / "sft")
+    assert folder == str(tmp_path / "sft") and "trained now (1 steps)" in where
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder)
+    assert tokenizer.chat_template and tokenizer.eos_token == "<|im_end|>"
+    assert model.generation_config.eos_token_id == tokenizer.eos_token_id

@@ -179,6 +179,17 @@ def _build_key(spec: StandIn) -> str:
     return digest.hexdigest()[:12]
 
 
+def cached_model(label: str, recipe: str, make) -> Path:
+    """A model folder built once by ``make(folder)`` (which writes ``STANDIN.json`` last) and cached.
+
+    ``recipe`` is everything the build depends on, as text (its source, its settings); the folder's name
+    carries its digest with the stand-ins' own build key, so a changed recipe or stand-in is rebuilt.
+    """
+    spec = STANDINS["tiny-smollm2"]
+    key = hashlib.sha256((_build_key(spec) + recipe).encode()).hexdigest()[:12]
+    return _cached(cache_dir() / f"{label}-{key}", make)
+
+
 def standin_path(name: str) -> Path:
     """Path of stand-in ``name``, built on first use and cached afterwards."""
     spec = STANDINS[name]
