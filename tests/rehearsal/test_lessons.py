@@ -112,3 +112,15 @@ def test_notebook_06_full_profile(hf_home, tmp_path):
     assert "skipped: HuggingFaceTB/SmolLM2-135M-Instruct could not be loaded" in text
     assert_smoke_run_reports_without_asserting(text)
     assert unexplained_warnings(nb) == []
+
+
+def test_notebook_07_full_profile(hf_home, tmp_path):
+    nb = rehearse("07_preference_tuning_dpo.ipynb", tmp_path, hf_home)
+    text = outputs_of(nb)
+    # No notebook 02 model in the rehearsal's folder: its recipe is trained first (one step), then DPO on the real model.
+    assert "profile: full; starting point: notebook 02's recipe, trained now (1 steps)" in text
+    assert "300 training pairs, 60 held out" in text
+    assert re.search(r"TRL: chosen -?\d+\.\d+, rejected -?\d+\.\d+; reply_logps: chosen -?\d+\.\d+", text), text
+    assert (tmp_path / "outputs" / "07_preference_tuning_dpo" / "sft" / "model.safetensors").exists()
+    assert_smoke_run_reports_without_asserting(text)
+    assert unexplained_warnings(nb) == []
