@@ -243,11 +243,12 @@ def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_p
 
     * Offline: notebook 02's recipe on the stand-in (``train_sft_recipe``), trained on first use (about a
       minute on one core) and cached, so that every run of notebook 07 starts from the same model.
-    * Full profile: notebook 02's saved model (``NOTEBOOK_02_MODEL``) if you ran notebook 02 in this
-      folder; otherwise its recipe, trained now and saved in ``output_dir``.
+    * Full profile: notebook 02's saved model (``NOTEBOOK_02_MODEL``, looked for from ``notebooks/`` and
+      from ``notebooks/solutions/``) if you ran notebook 02; otherwise its recipe, trained now and saved in
+      ``output_dir``, which the next run reuses if it was trained for as many steps.
 
-    DPO needs a folder, not only a model in memory: without a separate reference model, TRL's
-    ``DPOTrainer`` loads its reference from the policy's ``config._name_or_path``.
+    A folder, because without ``precompute_ref_log_probs`` or a LoRA adapter TRL's ``DPOTrainer`` loads
+    its reference model from the policy's ``config._name_or_path``.
     """
     import inspect
     import json
@@ -263,7 +264,14 @@ def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_p
 
         recipe = inspect.getsource(train_sft_recipe) + inspect.getsource(sft_config) + repr((run.max_steps, run.batch_size))
         return str(standins.cached_model("tiny-smollm2-sft", recipe, build)), "notebook 02's recipe, trained once and cached"
-    if (Path(NOTEBOOK_02_MODEL) / "model.safetensors").exists() and run.profile == "full":
-        return NOTEBOOK_02_MODEL, f"notebook 02's saved model ({NOTEBOOK_02_MODEL})"
+    if run.profile == "full":
+        for saved in (Path(NOTEBOOK_02_MODEL), Path("..") / NOTEBOOK_02_MODEL):  # from notebooks/ or notebooks/solutions/
+            if (saved / "model.safetensors").exists():
+                return str(saved), f"notebook 02's saved model ({saved})"
+    marker = Path(output_dir) / "SFT_RECIPE.json"
+    recipe = {"model": run.model_name, "steps": run.max_steps, "batch_size": run.batch_size}
+    if marker.exists() and json.loads(marker.read_text()) == recipe:
+        return str(output_dir), f"notebook 02's recipe, trained earlier ({run.max_steps} steps) and kept in {output_dir}"
     train_sft_recipe(run, output_dir)
+    marker.write_text(json.dumps(recipe))
     return str(output_dir), f"notebook 02's recipe, trained now ({run.max_steps} steps) and saved in {output_dir}"

@@ -130,3 +130,7 @@ def test_sft_checkpoint_saves_a_folder_dpo_can_start_from(tmp_path):
     model = AutoModelForCausalLM.from_pretrained(folder)
     assert tokenizer.chat_template and tokenizer.eos_token == "<|im_end|>"
     assert model.generation_config.eos_token_id == tokenizer.eos_token_id
+    again, where = sft_checkpoint(course_run("smoltalk", max_steps=1), tmp_path / "sft")  # the next run reuses it
+    assert again == folder and "trained earlier (1 steps)" in where
+    _, where = sft_checkpoint(course_run("smoltalk", max_steps=2), tmp_path / "sft")  # another recipe: trained again
+    assert "trained now (2 steps)" in where
