@@ -197,20 +197,28 @@ def standin_path(name: str) -> Path:
 
 
 def _cached(target: Path, make) -> Path:
-    """``target``, made by ``make(staging_folder)`` unless a finished copy is there already."""
+    """``target``, made by ``make(staging_folder)`` unless a finished copy is there already.
+
+    Made once per cache, whoever asks first: a second process that asks while the first is still building
+    (two notebooks on two test workers, say) waits for it on a lock file instead of building its own copy.
+    """
+    from filelock import FileLock
+
     if (target / "STANDIN.json").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        make(staging)
+    with FileLock(target.parent / f".{target.name}.lock"):
+        if (target / "STANDIN.json").exists():  # built by another process while this one waited
+            return target
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
         try:
+            make(staging)
+            shutil.rmtree(target, ignore_errors=True)  # an unfinished copy left by a process that was killed
             staging.rename(target)
-        except OSError:  # another process finished the same build first
-            pass
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return target
+
 
 PRETRAINING_STEPS = 200
 

@@ -80,8 +80,7 @@ def test_cache_is_reused_and_keyed_by_recipe(tmp_path, monkeypatch):
     second = standin_path("tiny-gpt2")
     assert first == second and calls == ["tiny-gpt2"]
     assert first.parent == tmp_path and first.name.startswith("tiny-gpt2-")
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
-
+    assert not [p for p in tmp_path.iterdir() if p.is_dir() and p.name.startswith(".")]  # no staging folder left
 
 
 def test_cache_key_changes_with_the_recipe():
@@ -144,3 +143,31 @@ def test_the_pretrained_standin_knows_the_words_and_is_what_lora_adapts(monkeypa
     assert losses["pretrained"] < 0.5 * losses["random"], losses
     monkeypatch.setenv("SFT_SMOLTALK_MODEL", "some/other-model")
     assert lora_base(course_run("smoltalk")) == "some/other-model"  # a model of the student's own is used as it is
+
+
+def _slow_build_counting(target: str, log: str) -> None:
+    """In a child process: ask for ``target`` with a build that takes a while and notes each time it runs."""
+    import time
+
+    def make(staging):
+        with open(log, "a") as f:
+            f.write("built\n")
+        time.sleep(1.0)
+        (staging / "STANDIN.json").write_text("{}")
+
+    standins._cached(Path(target), make)
+
+
+def test_two_processes_asking_at_once_build_once(tmp_path):
+    import multiprocessing
+
+    target, log = tmp_path / "model", tmp_path / "log"
+    context = multiprocessing.get_context("spawn")
+    children = [context.Process(target=_slow_build_counting, args=(str(target), str(log))) for _ in range(2)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(60)
+    assert [child.exitcode for child in children] == [0, 0]
+    assert log.read_text() == "built\n"  # the second waited for the first and reused its copy
+    assert (target / "STANDIN.json").exists() and not list(tmp_path.glob(".model-*"))  # no staging folder left
