@@ -1,7 +1,7 @@
 """The test session, whatever it collects (``sft_helpers/`` doctests, ``tests/``, ``notebooks/`` through nbval).
 
 What the tests share is defined in ``tests/conftest.py``; this file only applies the notebooks' environment
-before any kernel starts, orders the work for pytest-xdist and reports the time each notebook took.
+before any kernel starts, orders the work for pytest-xdist and reports where the time went, against the budgets scaled by this machine's speed.
 """
 
 from __future__ import annotations
@@ -33,17 +33,47 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)  # stable: each notebook's cells keep their order
 
 
+# Budgets are stated for a core whose one-thread 1024^3 fp32 matrix multiply runs at this rate, and
+# scaled by the rate of the machine at hand (a faster core gets less time).
+REFERENCE_RATE = 115e9
+LESSON_BUDGET_S = 60  # each offline lesson notebook, cold cache included, on one thread
+RUN_BUDGET_S = 600  # the whole of .ci/run, install included
+
+_seconds_by_group: dict[str, float] = defaultdict(float)
+
+
+def _group(path: str) -> str:
+    if path.endswith(".ipynb"):
+        return "notebooks"
+    return "rehearsal of the full profile" if path.startswith("tests/rehearsal/") else "unit tests and doctests"
+
+
 def pytest_runtest_logreport(report):
     path = report.nodeid.split("::", 1)[0]
+    _seconds_by_group[_group(path)] += report.duration
     if path.endswith(".ipynb"):
         _seconds_by_notebook[path] += report.duration
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _seconds_by_notebook:
+    """The time each notebook took, against its budget at this machine's matrix-multiply rate."""
+    if not _seconds_by_group:
         return
-    terminalreporter.section("time per notebook")
+    from sft_helpers.programs.bench import matmul_rate
+
+    rate = max(matmul_rate(threads=1) for _ in range(3))
+    scale = REFERENCE_RATE / rate
+    write = terminalreporter.write_line
+    terminalreporter.section("where the time went")
+    write(f"this machine: one-thread 1024^3 fp32 matmul at {rate / 1e9:.0f} GFLOP/s; budgets are stated at "
+          f"{REFERENCE_RATE / 1e9:.0f} and scaled by {scale:.2f}")
+    write(f"{'seconds':>8}  {'budget':>6}  notebook")
     for path in sorted(_seconds_by_notebook):
-        terminalreporter.write_line(f"{_seconds_by_notebook[path]:7.1f} s  {Path(path).name}")
-    terminalreporter.write_line(f"{sum(_seconds_by_notebook.values()):7.1f} s  all notebooks (added up over the workers)")
-    terminalreporter.write_line(f"{time.monotonic() - _started:7.1f} s  whole test session")
+        lesson = "/solutions/" not in path
+        budget = f"{LESSON_BUDGET_S * scale:6.0f}" if lesson else f"{'-':>6}"
+        over = "  OVER" if lesson and _seconds_by_notebook[path] > LESSON_BUDGET_S * scale else ""
+        write(f"{_seconds_by_notebook[path]:8.1f}  {budget}  {path}{over}")
+    for group, seconds in sorted(_seconds_by_group.items()):
+        write(f"{seconds:8.1f}  {'':>6}  {group} (added up over the workers)")
+    write(f"{time.monotonic() - _started:8.1f}  {'':>6}  whole test session (wall time; .ci/run adds the install, "
+          f"and all of it has {RUN_BUDGET_S * scale:.0f} s here)")
