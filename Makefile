@@ -11,6 +11,8 @@ BIN := $(VENV)/bin
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# Linux without an NVIDIA GPU: the CPU build of the pinned torch first (PyPI's is a CUDA build of several GB).
+	$(BIN)/python -m sft_helpers.machinery.requirements --install-torch
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 

@@ -76,7 +76,63 @@ def pin(name: str, path: Union[str, Path] = COURSE_REQUIREMENTS) -> str:
     raise KeyError(f"{name} is not in {path}")
 
 
-if __name__ == "__main__":  # python -m sft_helpers.machinery.requirements torch  ->  torch==2.13.0
+# PyTorch's own index of CPU-only builds: the same versions as PyPI's, without CUDA's libraries.
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def torch_install_args(system: str, has_nvidia_gpu: bool, installed: Optional[str], pinned: str) -> Optional[list]:
+    """The pip arguments that install torch before the rest of ``requirements.txt``, or ``None`` to leave it to them.
+
+    On Linux, PyPI's torch wheel is a CUDA build of several GB; without an NVIDIA GPU the CPU build of the
+    same version comes from PyTorch's CPU index (its version reads ``2.13.0+cpu``, which ``torch==2.13.0``
+    accepts). A torch already at the pinned version stays, whatever its build.
+
+    >>> torch_install_args("Linux", False, None, "2.13.0")
+    ['torch==2.13.0', '--index-url', 'https://download.pytorch.org/whl/cpu']
+    >>> torch_install_args("Linux", False, "2.13.0+cpu", "2.13.0") is None  # already there
+    True
+    >>> torch_install_args("Linux", False, "2.12.1", "2.13.0")  # another version: replaced by the CPU build
+    ['torch==2.13.0', '--index-url', 'https://download.pytorch.org/whl/cpu']
+    >>> torch_install_args("Linux", True, None, "2.13.0") is None  # a GPU needs PyPI's CUDA build
+    True
+    >>> torch_install_args("Darwin", False, None, "2.13.0") is None  # PyPI's macOS and Windows wheels have no CUDA to spare
+    True
+    """
+    if installed is not None and installed.split("+", 1)[0] == pinned:
+        return None
+    if system != "Linux" or has_nvidia_gpu:
+        return None
+    return [f"torch=={pinned}", "--index-url", CPU_INDEX]
+
+
+def _install_torch_first() -> None:
+    """``make``'s first install step: the CPU build of the pinned torch on Linux without an NVIDIA GPU."""
+    import platform
+    import shutil
+    import subprocess
+    import sys
+    from importlib import metadata
+
+    try:
+        installed = metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        installed = None
+    has_nvidia_gpu = shutil.which("nvidia-smi") is not None or Path("/proc/driver/nvidia").exists()
+    pinned = next(r.version for r in read_requirements() if r.name == "torch")
+    args = torch_install_args(platform.system(), has_nvidia_gpu, installed, pinned)
+    if args is None:
+        return
+    print(f"No NVIDIA GPU on this Linux machine: installing the CPU build of torch {pinned} from PyTorch's CPU "
+          f"wheel index ({CPU_INDEX}) instead of PyPI's CUDA build of several GB.", flush=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", *args], check=True)
+
+
+if __name__ == "__main__":
+    # python -m sft_helpers.machinery.requirements torch            ->  torch==2.13.0
+    # python -m sft_helpers.machinery.requirements --install-torch  ->  the CPU build where it is the right one
     import sys
 
-    print(pin(sys.argv[1]))
+    if sys.argv[1] == "--install-torch":
+        _install_torch_first()
+    else:
+        print(pin(sys.argv[1]))
