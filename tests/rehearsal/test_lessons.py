@@ -1,28 +1,65 @@
-"""The lesson notebooks in the full profile, on the real architectures (see ``conftest.py`` here)."""
+"""The lesson notebooks in the full profile, on the real tokenizers and shapes (see ``conftest.py`` here)."""
 
 import json
 import re
 
+import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from tests.conftest import needs_hub_fixtures
-from tests.rehearsal.conftest import assert_smoke_run_reports_without_asserting, outputs_of, rehearse, unexplained_warnings
+from tests.rehearsal.conftest import (
+    REHEARSAL_LAYERS,
+    REPOS,
+    assert_smoke_run_reports_without_asserting,
+    lora_share,
+    outputs_of,
+    real_config,
+    rehearsal_config,
+    rehearse,
+    unexplained_warnings,
+)
 
 pytestmark = needs_hub_fixtures
 
 
-def test_the_cache_serves_the_real_models(hf_home):
+def test_the_cache_serves_the_real_tokenizers_and_shapes_at_rehearsal_depth(hf_home):
     cache = hf_home / "hub"
     smol_tok = AutoTokenizer.from_pretrained("HuggingFaceTB/SmolLM2-135M", cache_dir=cache, local_files_only=True)
     smol = AutoModelForCausalLM.from_pretrained("HuggingFaceTB/SmolLM2-135M", cache_dir=cache, local_files_only=True)
     assert type(smol).__name__ == "LlamaForCausalLM"
-    assert 134_000_000 < smol.num_parameters() < 135_000_000
     assert smol_tok.chat_template is None and smol_tok.eos_token == "<|endoftext|>" and smol_tok.pad_token is None
     assert smol_tok.convert_tokens_to_ids(["<|im_start|>", "<|im_end|>"]) == [1, 2]
     gpt_tok = AutoTokenizer.from_pretrained("distilgpt2", cache_dir=cache, local_files_only=True)
     gpt = AutoModelForCausalLM.from_pretrained("distilgpt2", cache_dir=cache, local_files_only=True)
-    assert type(gpt).__name__ == "GPT2LMHeadModel" and 81_000_000 < gpt.num_parameters() < 83_000_000
+    assert type(gpt).__name__ == "GPT2LMHeadModel"
     assert gpt_tok.pad_token is None and gpt_tok.eos_token_id == 50256
+    # Every field of the real config.json but the depth, and the dtype: the random weights are stored in bf16
+    # (as SmolLM2's real ones are; distilgpt2's are fp32).
+    for repo, model in (("HuggingFaceTB/SmolLM2-135M", smol), ("distilgpt2", gpt)):
+        real, served = real_config(repo).to_dict(), model.config.to_dict()
+        differs = {key for key in real.keys() | served.keys() if real.get(key) != served.get(key)}
+        assert differs <= {"num_hidden_layers", "n_layer", "dtype", "_name_or_path"}, (repo, differs)
+        assert model.config.num_hidden_layers == REHEARSAL_LAYERS < real_config(repo).num_hidden_layers
+    assert smol.get_input_embeddings().weight.shape == (49_152, 576) and len(smol.model.layers) == REHEARSAL_LAYERS
+    assert gpt.get_input_embeddings().weight.shape == (50_257, 768) and len(gpt.transformer.h) == REHEARSAL_LAYERS
+
+
+def test_real_depth_parameter_counts_and_lora_share_on_the_meta_device():
+    """What depth changes, checked at the real depth from the unmodified config files: shapes only, no weights."""
+    counts = {}
+    for repo in REPOS:
+        with torch.device("meta"):
+            model = AutoModelForCausalLM.from_config(real_config(repo))
+        counts[repo] = model.num_parameters()
+    assert 134_000_000 < counts["HuggingFaceTB/SmolLM2-135M"] < 135_000_000
+    assert 81_000_000 < counts["distilgpt2"] < 83_000_000
+    # Notebook 05's "LoRA trains x% of the parameters" on the real SmolLM2-135M: about 3.6%.
+    real_share = lora_share(real_config("HuggingFaceTB/SmolLM2-135M"))
+    assert 0.03 < real_share < 0.04, real_share
+    assert re.fullmatch(r"[0-4]\.\d%", f"{real_share:.1%}")
+    # At the rehearsal's depth the embeddings weigh more, so the share is smaller: notebook 05's rehearsal
+    # checks the figure for its own depth (test_notebook_05_full_profile), this one the real figure.
+    assert lora_share(rehearsal_config("HuggingFaceTB/SmolLM2-135M")) < real_share
 
 
 def test_notebook_02_full_profile(hf_home, tmp_path):
@@ -86,7 +123,10 @@ def test_notebook_05_full_profile(hf_home, tmp_path):
     text = outputs_of(nb)
     assert "profile:    full" in text and "HuggingFaceTB/SmolLM2-135M" in text
     assert "base model: HuggingFaceTB/SmolLM2-135M\n" in text  # no stand-in pretraining in the full profile
-    assert re.search(r"LoRA trains [0-4]\.\d% of the parameters", text), text  # about 3.5% on the real model
+    assert re.search(r"LoRA trains [0-4]\.\d% of the parameters", text), text
+    # The share at the rehearsal's depth, counted on the meta device (the real depth's 3.6% is checked above).
+    share = lora_share(rehearsal_config("HuggingFaceTB/SmolLM2-135M"))
+    assert f"LoRA trains {share:.1%} of the parameters" in text, text
     assert "merged into a plain LlamaForCausalLM; same logits as the adapter model (to 1e-4): True" in text
     assert_smoke_run_reports_without_asserting(text)
     assert unexplained_warnings(nb) == []
@@ -97,8 +137,6 @@ def test_notebook_01_full_profile(hf_home, tmp_path):
     text = outputs_of(nb)
     assert "profile:    full" in text and "HuggingFaceTB/SmolLM2-135M" in text
     assert unexplained_warnings(nb) == []
-
-
 
 
 def test_notebook_06_full_profile(hf_home, tmp_path):
