@@ -1,7 +1,8 @@
 """One home for the course's SmolLM2 fine-tunes: the model, the conversations, and the ``SFTConfig``.
 
 Notebook 02 spells these steps out for teaching (a test checks that its configuration equals
-``sft_config``'s); notebook 05, the loss-pattern runs of notebook 04, notebook 07's starting point
+``sft_config``'s, and ``keep_for_later_notebooks`` that its weights equal ``train_like_notebook_02``'s);
+notebook 05, the loss-pattern runs of notebook 04, the starting point of solutions 02, 06 and 07
 (``sft_checkpoint``), the ``accelerate`` script and the tests take them from here, so that they cannot
 drift apart.
 """
@@ -213,15 +214,17 @@ def lora_base(run: CourseRun) -> str:
 NOTEBOOK_02_MODEL = "outputs/02_sft_smollm2_smoltalk/final"  # where notebook 02 saves its fine-tune
 
 
-def train_sft_recipe(run: CourseRun, directory: str | os.PathLike) -> None:
-    """Notebook 02's recipe for ``run`` (its model, data, ``sft_config`` and seed), saved in ``directory``.
+def train_like_notebook_02(run: CourseRun, output_dir: str | os.PathLike, *, max_steps: int | None = None, **overrides: Any):
+    """Notebook 02's run for ``run``, step for step; returns the trained ``SFTTrainer``.
 
-    Not notebook 02's exact run: 02 measures its losses before training, which changes the random draws
-    after it; the recipe and the data are the same.
+    The same model, data, ``sft_config`` (validation on the carved split included) and seed, and the two
+    losses notebook 02 measures before training. Those are not for show: every evaluation's data loader
+    draws a seed from torch's global generator, and the order of each later epoch is drawn from it too, so
+    a run without them would be another run of the recipe. On the same machine the weights equal notebook
+    02's bit for bit (``keep_for_later_notebooks`` checks it whenever both exist). ``overrides`` go to
+    ``sft_config`` (checkpoints, say); ``max_steps`` shortens the run, which then differs from 02's.
     """
-    from pathlib import Path
-
-    from transformers import PrinterCallback, set_seed
+    from transformers import set_seed
     from trl import SFTTrainer
 
     from sft_helpers.batching import layout_for
@@ -229,20 +232,115 @@ def train_sft_recipe(run: CourseRun, directory: str | os.PathLike) -> None:
     set_seed(42)
     model, tokenizer = load_chat_model(run.model_name)
     dataset, _ = load_conversations(run, tokenizer)
-    config = sft_config(run, Path(directory) / "run", layout_for(model), eval_strategy="no", eval_steps=None,
-                        logging_strategy="no", disable_tqdm=True)
-    trainer = SFTTrainer(model=model, args=config, train_dataset=dataset["train"], processing_class=tokenizer)
-    trainer.remove_callback(PrinterCallback)  # trained inside a notebook's cell: print nothing there
+    config = sft_config(run, output_dir, layout_for(model), max_steps=max_steps, **overrides)
+    trainer = SFTTrainer(model=model, args=config, train_dataset=dataset["train"], eval_dataset=dataset["validation"],
+                         processing_class=tokenizer)
+    validation_loss(trainer)  # notebook 02's loss before training, on the validation split
+    validation_loss(trainer, dataset["test"])  # and on the test split
     trainer.train()
-    model.save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
+    return trainer
+
+
+def _recipe_cache(run: CourseRun, make):
+    """The cache folder of the run's lesson model on the offline stand-in (notebook 02's, or 03's for
+    Alpaca), made by ``make(folder)`` if absent.
+
+    Keyed by the source of the code that trains it and the run's scale: a change to either trains anew.
+    """
+    import inspect
+
+    from sft_helpers.machinery import standins
+    from sft_helpers.machinery.profile import TASKS
+
+    if run.task == "alpaca":
+        label, functions = "tiny-gpt2-masked", (train_like_notebook_03, alpaca_splits)
+    else:
+        label, functions = "tiny-smollm2-sft", (train_like_notebook_02, sft_config, load_conversations, load_chat_model)
+    recipe = "".join(inspect.getsource(f) for f in functions) + repr((run.max_steps, run.batch_size, run.learning_rate))
+    return standins.cached_model(label, recipe, make, standin=TASKS[run.task].standin)
+
+
+def _is_offline_recipe(run: CourseRun) -> bool:
+    from sft_helpers.machinery import standins
+    from sft_helpers.machinery.profile import TASKS
+
+    return run.model_name == str(standins.standin_path(TASKS[run.task].standin)) and not run.smoke_run
+
+
+def _save_recipe(folder, source, *, cached: bool = True) -> None:
+    """Into ``folder``: the model of ``source`` (a trainer, or a saved folder) and, from a trainer, its log
+    history (``log_history.json``); for the cache, its marker last."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    folder = Path(folder)
+    if isinstance(source, (str, os.PathLike)):
+        for file in Path(source).iterdir():
+            if file.is_file() and file.name != "README.md":  # not notebook 02's model card: its figures are 02's
+                shutil.copy2(file, folder / file.name)
+    else:
+        source.save_model(str(folder))
+        (folder / "log_history.json").write_text(json.dumps(source.state.log_history))
+    if cached:
+        (folder / "STANDIN.json").write_text(json.dumps({"name": folder.name, "recipe": "the lesson's run"}))
+
+
+def _train_into(folder, train, *, cached: bool = True) -> None:
+    """``train(output_dir)`` (a ``train_like_notebook_*`` call), its model saved in ``folder`` and its own
+    output folder removed."""
+    import shutil
+    from pathlib import Path
+
+    trainer = train(Path(folder) / "run")
+    _save_recipe(folder, trainer, cached=cached)
+    shutil.rmtree(Path(folder) / "run", ignore_errors=True)
+
+
+def keep_for_later_notebooks(run: CourseRun, trained) -> str:
+    """Leave a lesson's trained model where later notebooks look for it; say where.
+
+    ``trained`` is notebook 02's saved folder (notebooks 06 and 07 and solutions 02 start from it:
+    ``sft_checkpoint``), or notebook 03's trainer (its solutions compare with its run: ``notebook_03_run``).
+    Offline, the course keeps one copy of each in its cache, trained by whichever notebook asks first. If
+    this run goes there, no other notebook trains it again; if another notebook trained it first, this run
+    must have given the same weights, which is checked here (a mismatch means that the lesson and
+    ``train_like_notebook_02`` or ``train_like_notebook_03`` no longer run the same recipe). In the full
+    profile nothing is cached: the later notebooks look in the lesson's own ``outputs/`` folder.
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    later = "its solutions compare with this run" if run.task == "alpaca" else "notebooks 06 and 07 start from this model"
+    if run.profile == "full" or not _is_offline_recipe(run):
+        return f"{later}: {trained if isinstance(trained, (str, os.PathLike)) else trained.args.output_dir}"
+    from safetensors.torch import load_file
+
+    cached = _recipe_cache(run, lambda staging: _save_recipe(staging, trained))
+    if isinstance(trained, (str, os.PathLike)):
+        mine = load_file(Path(trained) / "model.safetensors")
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="lesson-run-"))
+        trained.save_model(str(folder))
+        mine = load_file(folder / "model.safetensors")
+        shutil.rmtree(folder, ignore_errors=True)
+    theirs = load_file(cached / "model.safetensors")
+    differ = sorted(name for name in mine if name not in theirs or not mine[name].equal(theirs[name]))
+    if differ or mine.keys() != theirs.keys():
+        raise RuntimeError(f"the lesson's model differs from the course cache's copy of its recipe ({cached}) in "
+                           f"{len(differ)} tensors, {differ[:3]}...: the lesson and its train_like_notebook_* function "
+                           "have drifted apart")
+    return f"{later}: the course cache holds the same weights, bit for bit"
 
 
 def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_preference_tuning_dpo/sft") -> tuple[str, str]:
     """The folder of an SFT model to tune further (notebook 07's DPO starts here), and where it came from.
 
-    * Offline: notebook 02's recipe on the stand-in (``train_sft_recipe``), trained on first use (about a
-      minute on one core) and cached, so that every run of notebook 07 starts from the same model.
+    * Offline: notebook 02's model on the stand-in, from the course's cache: saved there by notebook 02
+      (``keep_for_later_notebooks``) or, if another notebook asks first, trained there by
+      ``train_like_notebook_02`` (the same weights). Solutions 02, notebooks 06 and 07 and solutions 07 all
+      start from that one copy, whichever of them runs first.
     * Full profile: notebook 02's saved model (``NOTEBOOK_02_MODEL``, looked for from ``notebooks/`` and
       from ``notebooks/solutions/``) if you ran notebook 02; otherwise its recipe, trained now and saved in
       ``output_dir``, which the next run reuses if it was trained for as many steps.
@@ -250,20 +348,12 @@ def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_p
     A folder, because without ``precompute_ref_log_probs`` or a LoRA adapter TRL's ``DPOTrainer`` loads
     its reference model from the policy's ``config._name_or_path``.
     """
-    import inspect
     import json
     from pathlib import Path
 
-    from sft_helpers.machinery import standins
-    from sft_helpers.machinery.profile import TASKS
-
-    if run.model_name == str(standins.standin_path(TASKS[run.task].standin)) and not run.smoke_run:
-        def build(folder: Path) -> None:
-            train_sft_recipe(run, folder)
-            (folder / "STANDIN.json").write_text(json.dumps({"name": "tiny-smollm2-sft", "recipe": "notebook 02"}))
-
-        recipe = inspect.getsource(train_sft_recipe) + inspect.getsource(sft_config) + repr((run.max_steps, run.batch_size))
-        return str(standins.cached_model("tiny-smollm2-sft", recipe, build)), "notebook 02's recipe, trained once and cached"
+    if _is_offline_recipe(run):
+        folder = _recipe_cache(run, lambda staging: _train_into(staging, lambda out: train_like_notebook_02(run, out)))
+        return str(folder), "notebook 02's model on the stand-in: trained once, by whichever notebook came first, and cached"
     if run.profile == "full":
         for saved in (Path(NOTEBOOK_02_MODEL), Path("..") / NOTEBOOK_02_MODEL):  # from notebooks/ or notebooks/solutions/
             if (saved / "model.safetensors").exists():
@@ -272,6 +362,78 @@ def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_p
     recipe = {"model": run.model_name, "steps": run.max_steps, "batch_size": run.batch_size}
     if marker.exists() and json.loads(marker.read_text()) == recipe:
         return str(output_dir), f"notebook 02's recipe, trained earlier ({run.max_steps} steps) and kept in {output_dir}"
-    train_sft_recipe(run, output_dir)
+    _train_into(output_dir, lambda out: train_like_notebook_02(run, out), cached=False)
     marker.write_text(json.dumps(recipe))
     return str(output_dir), f"notebook 02's recipe, trained now ({run.max_steps} steps) and saved in {output_dir}"
+
+
+def alpaca_splits(run: CourseRun):
+    """Notebook 03's records without the unusable ones, split as notebook 03 splits them: ``train`` and ``test``.
+
+    >>> from sft_helpers.machinery.profile import course_run
+    >>> {split: len(rows) for split, rows in alpaca_splits(course_run("alpaca")).items()}  # the bundled set
+    {'train': 540, 'test': 60}
+    """
+    from datasets import load_dataset
+
+    from sft_helpers.machinery.profile import held_out_count
+    from sft_helpers.validation import drop_problem_records
+
+    alpaca, _ = drop_problem_records(load_dataset(run.dataset_path, run.dataset_config, data_files=run.data_files)["train"],
+                                     "instructions")
+    return alpaca.train_test_split(test_size=held_out_count(len(alpaca)), seed=42)
+
+
+def train_like_notebook_03(run: CourseRun, output_dir: str | os.PathLike, *, max_steps: int | None = None):
+    """Notebook 03's run for ``run`` (an ``alpaca`` run), step for step; returns the trained ``Trainer``.
+
+    The same model, masked data, collator, ``TrainingArguments`` and seed, and the validation loss measured
+    before training, which draws from torch's random generator as notebook 03's does (see
+    ``train_like_notebook_02``); without TensorBoard, which draws nothing.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments, set_seed
+
+    from sft_helpers.device import detect_device, precision_kwargs
+    from sft_helpers.masking import build_masked_dataset
+
+    steps = run.max_steps if max_steps is None else max_steps
+    set_seed(42)
+    tokenizer = AutoTokenizer.from_pretrained(run.model_name)
+    model = AutoModelForCausalLM.from_pretrained(run.model_name, dtype=torch.float32).to(detect_device())
+    model.loss_type = "ForCausalLM"
+    splits = alpaca_splits(run)
+    train_set, _ = build_masked_dataset(splits["train"], tokenizer, run.max_length)
+    val_set, _ = build_masked_dataset(splits["test"], tokenizer, run.max_length)
+    tokenizer.pad_token = tokenizer.eos_token
+    args = TrainingArguments(
+        output_dir=str(output_dir), max_steps=steps, per_device_train_batch_size=run.batch_size,
+        per_device_eval_batch_size=run.batch_size, learning_rate=run.learning_rate, lr_scheduler_type="cosine",
+        warmup_steps=0.05, train_sampling_strategy="group_by_length", eval_strategy="steps", **cadence(steps),
+        save_strategy="no", report_to="none", seed=42, **precision_kwargs(),
+    )
+    trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=val_set,
+                      data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100))
+    validation_loss(trainer)  # notebook 03's loss before training
+    trainer.train()
+    return trainer
+
+
+def notebook_03_run(run: CourseRun, output_dir: str | os.PathLike = "outputs/03_solutions/masked") -> tuple[str, list[dict], str]:
+    """Notebook 03's trained model (a folder), its log history (the validation losses during training), and
+    where they came from.
+
+    Offline, the course cache's copy (saved there by notebook 03, or trained there on first use by
+    ``train_like_notebook_03``: the same weights); in the full profile, its run trained now in ``output_dir``.
+    """
+    import json
+    from pathlib import Path
+
+    if _is_offline_recipe(run):
+        folder = _recipe_cache(run, lambda staging: _train_into(staging, lambda out: train_like_notebook_03(run, out)))
+        where = "notebook 03's run on the stand-in: trained once, by whichever notebook came first, and cached"
+    else:
+        folder = Path(output_dir)
+        _train_into(folder, lambda out: train_like_notebook_03(run, out), cached=False)
+        where = f"notebook 03's run, trained now ({run.max_steps} steps) and saved in {folder}"
+    return str(folder), json.loads((Path(folder) / "log_history.json").read_text()), where

@@ -179,13 +179,14 @@ def _build_key(spec: StandIn) -> str:
     return digest.hexdigest()[:12]
 
 
-def cached_model(label: str, recipe: str, make) -> Path:
+def cached_model(label: str, recipe: str, make, standin: str = "tiny-smollm2") -> Path:
     """A model folder built once by ``make(folder)`` (which writes ``STANDIN.json`` last) and cached.
 
     ``recipe`` is everything the build depends on, as text (its source, its settings); the folder's name
-    carries its digest with the stand-ins' own build key, so a changed recipe or stand-in is rebuilt.
+    carries its digest with the build key of the stand-in it starts from, so a changed recipe or stand-in
+    is rebuilt.
     """
-    spec = STANDINS["tiny-smollm2"]
+    spec = STANDINS[standin]
     key = hashlib.sha256((_build_key(spec) + recipe).encode()).hexdigest()[:12]
     return _cached(cache_dir() / f"{label}-{key}", make)
 
