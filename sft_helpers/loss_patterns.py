@@ -1,7 +1,7 @@
 """Four small training runs, each made to show one shape of loss curve.
 
 * ``healthy``: the whole training set, a suitable learning rate.
-* ``overfitting``: a few dozen examples for many epochs; validation loss turns up while training loss falls.
+* ``overfitting``: 16 examples for dozens of epochs; validation loss turns up while training loss falls.
 * ``no learning``: a learning rate far too low; the loss hardly moves.
 * ``memorisation``: a handful of examples, repeated until the model reproduces them token for token:
   the training loss near zero, the validation loss far above it.
@@ -26,6 +26,9 @@ from sft_helpers.machinery.profile import CourseRun
 # between JupyterLab (notebooks/), Colab and the tests.
 MISC_DIR = Path(__file__).resolve().parent.parent / "misc"
 
+# Each run measures its validation loss 11 times; on the first 30 of the 60 validation conversations that
+# costs half as much, and the curves keep their shapes (the validation loss of 30 is noisier, not biased).
+VALIDATION_CONVERSATIONS = 30
 
 
 def file_stem(pattern: str) -> str:
@@ -61,23 +64,27 @@ class Recipe:
 def recipes(run: CourseRun) -> dict[str, Recipe]:
     """The four runs, scaled from ``run.max_steps`` (so ``SFT_MAX_STEPS`` shortens them all for a smoke run).
 
-    The healthy run trains as long as notebook 02, so that its replies are worth comparing; the others
-    need only part of that to show their shape: two fifths for overfitting and memorisation, a fifth to
-    see that nothing moves. Offline that is 600, 240 and 120 steps, seconds each on a CPU. The full
-    profile fine-tunes the pretrained model at 1e-4, twice notebook 02's rate, so that overfitting and
-    memorisation show within those steps.
+    Each run is as short as its shape allows, since notebook 04 trains all four: half of notebook 02's
+    steps for the healthy run, a quarter for overfitting (16 conversations seen dozens of times), a sixth
+    for memorisation (4 conversations) and a fifteenth to see that nothing moves. Offline that is 300,
+    150, 100 and 40 steps, seconds each on a CPU. The full profile fine-tunes the pretrained model at
+    1e-4, twice notebook 02's rate, so that overfitting and memorisation show within those steps.
 
     >>> from sft_helpers.machinery.profile import course_run
     >>> {name: recipe.max_steps for name, recipe in recipes(course_run("smoltalk")).items()}
-    {'healthy': 600, 'overfitting': 240, 'no learning': 120, 'memorisation': 240}
+    {'healthy': 300, 'overfitting': 150, 'no learning': 40, 'memorisation': 100}
     """
     lr = run.learning_rate if run.profile == "offline" else 1e-4
-    steps = max(1, run.max_steps * 2 // 5)
+    steps = run.max_steps
+
+    def part(divisor: int) -> int:
+        return max(1, steps // divisor)  # a smoke run of 1 or 2 steps still takes one
+
     return {
-        "healthy": Recipe("healthy", "all training conversations, a suitable learning rate", None, lr, run.max_steps),
-        "overfitting": Recipe("overfitting", "only 32 conversations, so each is seen dozens of times", 32, lr, steps),
-        "no learning": Recipe("no learning", "a learning rate 10,000 times too small", None, lr / 10_000, max(1, run.max_steps // 5)),
-        "memorisation": Recipe("memorisation", "4 conversations, repeated until they are known by heart", 4, lr, steps),
+        "healthy": Recipe("healthy", "all training conversations, a suitable learning rate", None, lr, part(2)),
+        "overfitting": Recipe("overfitting", "only 16 conversations, so each is seen dozens of times", 16, lr, part(4)),
+        "no learning": Recipe("no learning", "a learning rate 10,000 times too small", None, lr / 10_000, part(15)),
+        "memorisation": Recipe("memorisation", "4 conversations, repeated until they are known by heart", 4, lr, part(6)),
     }
 
 
@@ -86,7 +93,7 @@ def full_profile_estimate(run: CourseRun) -> str:
 
     >>> from sft_helpers.machinery.profile import course_run
     >>> print(full_profile_estimate(course_run("smoltalk")))
-    full profile on a Colab T4 (estimate from FLOPs, not measured): the four runs take 2,000 steps at batch 4, about 2-9 min of training
+    full profile on a Colab T4 (estimate from FLOPs, not measured): the four runs take 982 steps at batch 4, about 1-4 min of training
     """
     from sft_helpers.machinery.estimates import t4_minutes
     from sft_helpers.machinery.profile import TASKS
@@ -127,7 +134,8 @@ def train(run: CourseRun, recipe: Recipe, output_dir: str | os.PathLike, seed: i
     train_set = data["train"].shuffle(seed=seed)
     if recipe.train_examples is not None:
         train_set = train_set.select(range(recipe.train_examples))
-    eval_set = train_set if recipe.validate_on_training_data else data["validation"]
+    validation = data["validation"].select(range(min(VALIDATION_CONVERSATIONS, len(data["validation"]))))
+    eval_set = train_set if recipe.validate_on_training_data else validation
     config = sft_config(run, output_dir, layout_for(model), max_steps=recipe.max_steps, learning_rate=recipe.learning_rate,
                         seed=seed)
     trainer = SFTTrainer(model=model, args=config, train_dataset=train_set, eval_dataset=eval_set, processing_class=tokenizer)

@@ -108,17 +108,17 @@ def test_recipes_are_what_notebook_04_says(monkeypatch):
     offline = recipes(run)
     healthy, overfitting, no_learning, memorisation = (offline[n] for n in ("healthy", "overfitting", "no learning", "memorisation"))
     # One setting changed in each: the data's size, or the learning rate (and the steps each needs).
-    assert (healthy.train_examples, healthy.learning_rate, healthy.max_steps) == (None, run.learning_rate, run.max_steps)
-    assert (overfitting.train_examples, overfitting.learning_rate) == (32, healthy.learning_rate)
+    assert (healthy.train_examples, healthy.learning_rate, healthy.max_steps) == (None, run.learning_rate, run.max_steps // 2)
+    assert (overfitting.train_examples, overfitting.learning_rate) == (16, healthy.learning_rate)
     assert (memorisation.train_examples, memorisation.learning_rate) == (4, healthy.learning_rate)
     assert no_learning.train_examples is None and no_learning.learning_rate == pytest.approx(healthy.learning_rate / 10_000)
     assert not any(r.validate_on_training_data for r in offline.values())  # only exercise 1 leaks
-    assert 24 <= overfitting.max_steps * run.batch_size / 32 < 100  # "each seen dozens of times"
-    # The full profile: 1e-4 for all but the no-learning run, and 50 epochs of the 32 conversations.
+    assert 24 <= overfitting.max_steps * run.batch_size / 16 < 100  # "each seen dozens of times"
+    # The full profile: 1e-4 for all but the no-learning run, and 62 epochs of the 16 conversations.
     scale = TASKS["smoltalk"].full
     full = recipes(dataclasses.replace(run, profile="full", max_steps=scale.max_steps, batch_size=scale.batch_size))
     assert {name: r.learning_rate for name, r in full.items()} == pytest.approx(
         {"healthy": 1e-4, "overfitting": 1e-4, "no learning": 1e-8, "memorisation": 1e-4})
-    assert full["overfitting"].max_steps * scale.batch_size / 32 == 50
+    assert full["overfitting"].max_steps * scale.batch_size / 16 == 62.5
     # A smoke run still gives every recipe a step to take.
     assert all(r.max_steps >= 1 for r in recipes(course_run("smoltalk", max_steps=1)).values())
