@@ -134,6 +134,9 @@ def _build_model(spec: StandIn, tokenizer):
             n_embd=spec.hidden_size,
             n_layer=spec.num_layers,
             n_head=spec.num_heads,
+            # distilgpt2's "gelu_new" is this same tanh approximation, written as five separate tensor
+            # operations; torch's fused kernel computes it in one and trains the stand-in about a fifth faster.
+            activation_function="gelu_pytorch_tanh",
             bos_token_id=eos,
             eos_token_id=eos,
         )

@@ -31,5 +31,5 @@ def test_loss_pattern_estimate_counts_the_four_full_profile_runs():
     offline = CourseRun("smoltalk", "offline", "offline", "test", "m", "m", "json", None, max_steps=400, learning_rate=3e-3)
     full = CourseRun("smoltalk", "full", "full", "test", "m", "m", "d", None, max_steps=1000)
     steps = sum(r.max_steps for r in recipes(full).values())
-    assert steps == 1000 + 400 + 200 + 400  # healthy as notebook 02; two fifths to overfit or memorise; a fifth to see no learning
+    assert steps == 500 + 250 + 66 + 166  # healthy at half notebook 02's steps; a quarter to overfit, a sixth to memorise, a fifteenth to see no learning
     assert f"the four runs take {steps:,} steps at batch 4" in full_profile_estimate(offline)
