@@ -2,7 +2,7 @@
 
 Notebook 02 spells these steps out for teaching (a test checks that its configuration equals
 ``sft_config``'s, and ``keep_for_later_notebooks`` that its weights equal ``train_like_notebook_02``'s);
-notebook 05, the loss-pattern runs of notebook 04, the starting point of solutions 02, 06 and 07
+notebook 05, the loss-pattern runs of notebook 04, the starting point of solutions 02, notebook 07 and its solutions
 (``sft_checkpoint``), the ``accelerate`` script and the tests take them from here, so that they cannot
 drift apart.
 """
@@ -219,8 +219,10 @@ def train_like_notebook_02(run: CourseRun, output_dir: str | os.PathLike, *, max
 
     The same model, data, ``sft_config`` (validation on the carved split included) and seed, and the two
     losses notebook 02 measures before training. Those are not for show: every evaluation's data loader
-    draws a seed from torch's global generator, and the order of each later epoch is drawn from it too, so
-    a run without them would be another run of the recipe. On the same machine the weights equal notebook
+    draws a seed from torch's global generator, and with batches grouped by length (the layout on a CPU,
+    MPS or a T4) every epoch's order is drawn from it too, so a run without them would be another run of
+    the recipe. (With random sampling, the padding-free layout, accelerate seeds each epoch's order on its
+    own and they change nothing.) On the same machine the weights equal notebook
     02's bit for bit (``keep_for_later_notebooks`` checks it whenever both exist). ``overrides`` go to
     ``sft_config`` (checkpoints, say); ``max_steps`` shortens the run, which then differs from 02's.
     """
@@ -300,21 +302,27 @@ def _train_into(folder, train, *, cached: bool = True) -> None:
 def keep_for_later_notebooks(run: CourseRun, trained) -> str:
     """Leave a lesson's trained model where later notebooks look for it; say where.
 
-    ``trained`` is notebook 02's saved folder (notebooks 06 and 07 and solutions 02 start from it:
+    ``trained`` is notebook 02's saved folder (solutions 02, notebook 07 and its solutions start from it:
     ``sft_checkpoint``), or notebook 03's trainer (its solutions compare with its run: ``notebook_03_run``).
     Offline, the course keeps one copy of each in its cache, trained by whichever notebook asks first. If
     this run goes there, no other notebook trains it again; if another notebook trained it first, this run
     must have given the same weights, which is checked here (a mismatch means that the lesson and
-    ``train_like_notebook_02`` or ``train_like_notebook_03`` no longer run the same recipe). In the full
-    profile nothing is cached: the later notebooks look in the lesson's own ``outputs/`` folder.
+    ``train_like_notebook_02`` or ``train_like_notebook_03`` no longer run the same recipe). The line it
+    returns is the same either way. Nothing is cached in the full profile, where notebook 07 loads
+    notebook 02's saved folder and solutions 03 trains notebook 03's run again, nor for a shortened run
+    (``SFT_MAX_STEPS``), which no later notebook uses.
     """
     import shutil
     import tempfile
     from pathlib import Path
 
-    later = "its solutions compare with this run" if run.task == "alpaca" else "notebooks 06 and 07 start from this model"
-    if run.profile == "full" or not _is_offline_recipe(run):
-        return f"{later}: {trained if isinstance(trained, (str, os.PathLike)) else trained.args.output_dir}"
+    if not _is_offline_recipe(run):
+        if run.smoke_run:
+            return "a shortened run (SFT_MAX_STEPS): no later notebook uses it"
+        if run.task == "alpaca":
+            return "its solutions train this run again, in their own folder"
+        return f"notebook 07 and the solutions of 02 and 07 start from this model: {trained}"
+    later = "its solutions compare with this run" if run.task == "alpaca" else "notebook 07 and the solutions of 02 and 07 start from this model"
     from safetensors.torch import load_file
 
     cached = _recipe_cache(run, lambda staging: _save_recipe(staging, trained))
@@ -331,7 +339,7 @@ def keep_for_later_notebooks(run: CourseRun, trained) -> str:
         raise RuntimeError(f"the lesson's model differs from the course cache's copy of its recipe ({cached}) in "
                            f"{len(differ)} tensors, {differ[:3]}...: the lesson and its train_like_notebook_* function "
                            "have drifted apart")
-    return f"{later}: the course cache holds the same weights, bit for bit"
+    return f"{later}: the course cache holds these weights (stored now, or checked bit for bit against the copy another notebook trained)"
 
 
 def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_preference_tuning_dpo/sft") -> tuple[str, str]:
@@ -339,10 +347,11 @@ def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_p
 
     * Offline: notebook 02's model on the stand-in, from the course's cache: saved there by notebook 02
       (``keep_for_later_notebooks``) or, if another notebook asks first, trained there by
-      ``train_like_notebook_02`` (the same weights). Solutions 02, notebooks 06 and 07 and solutions 07 all
-      start from that one copy, whichever of them runs first.
+      ``train_like_notebook_02`` (the same weights). Solutions 02, notebook 07 and solutions 07 all start
+      from that one copy, whichever of them runs first. A shortened run (``SFT_MAX_STEPS``) is trained
+      into ``output_dir`` instead, as in the full profile.
     * Full profile: notebook 02's saved model (``NOTEBOOK_02_MODEL``, looked for from ``notebooks/`` and
-      from ``notebooks/solutions/``) if you ran notebook 02; otherwise its recipe, trained now and saved in
+      from ``notebooks/solutions/``) if you ran notebook 02, for however many steps you ran it; otherwise its recipe, trained now and saved in
       ``output_dir``, which the next run reuses if it was trained for as many steps.
 
     A folder, because without ``precompute_ref_log_probs`` or a LoRA adapter TRL's ``DPOTrainer`` loads
@@ -424,7 +433,8 @@ def notebook_03_run(run: CourseRun, output_dir: str | os.PathLike = "outputs/03_
     where they came from.
 
     Offline, the course cache's copy (saved there by notebook 03, or trained there on first use by
-    ``train_like_notebook_03``: the same weights); in the full profile, its run trained now in ``output_dir``.
+    ``train_like_notebook_03``: the same weights); in the full profile, and for a shortened run
+    (``SFT_MAX_STEPS``), its run trained now in ``output_dir``.
     """
     import json
     from pathlib import Path
