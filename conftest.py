@@ -59,7 +59,7 @@ def pytest_terminal_summary(terminalreporter):
     """The time each notebook took, against its budget at this machine's matrix-multiply rate."""
     if not _seconds_by_group:
         return
-    from sft_helpers.programs.bench import matmul_rate
+    from sft_helpers.machinery.estimates import matmul_rate
 
     rate = max(matmul_rate(threads=1) for _ in range(3))
     scale = REFERENCE_RATE / rate

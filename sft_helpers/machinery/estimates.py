@@ -1,4 +1,5 @@
-"""What a full-profile run should cost on a Colab T4: estimates from FLOPs, never measurements.
+"""What a full-profile run should cost on a Colab T4, or on this machine's CPU: estimates from FLOPs,
+never measurements of the run itself.
 
 No GPU has run this course's full profile for its authors, so every GPU time the notebooks quote comes
 from here and is labelled an estimate. The model: training costs about 6 FLOPs per parameter per
@@ -21,6 +22,13 @@ PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "A100": 312e12, "L4": 121e12, "A10
 # Share of the peak assumed for small-model fine-tuning with the Hugging Face trainers (an assumption,
 # not a measurement): the low end for a 100M model at a few thousand tokens per step.
 ASSUMED_MFU = (0.05, 0.20)
+
+
+# On a CPU: the share of this machine's measured matrix-multiply rate that training reaches (an
+# assumption: the course's stand-ins reach 25-35% of it on one thread, a 135M model's larger matrices more).
+ASSUMED_CPU_SHARE = (0.25, 0.6)
+# Longer than this on a CPU, SFT_PROFILE=auto does not start the full profile (profile.py).
+CPU_LIMIT_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,45 @@ def t4_minutes(task: str, steps: int, batch_size: int) -> tuple[float, float]:
     flops = tokens * flops_per_token(run.parameters, run.layers, run.width, run.mean_tokens)
     high, low = (flops / (PEAK_FLOPS["T4"] * mfu) / 60 for mfu in reversed(ASSUMED_MFU))
     return high, low
+
+
+def matmul_rate(threads: int, size: int = 1024, repeats: int = 10) -> float:
+    """FLOP/s of a ``size``-cubed fp32 matrix multiply on this CPU with ``threads`` threads, measured now.
+
+    A training run can at best do all its FLOPs at this rate: the ceiling that a faster batch layout
+    approaches and cannot pass (the benchmark's ``ceiling`` line). The stand-ins' own matrix shapes, 680 x
+    128 x 341 and the like, run at the same rate.
+    """
+    import time
+
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        a, b = torch.randn(size, size), torch.randn(size, size)
+        for _ in range(2):
+            a @ b
+        start = time.perf_counter()
+        for _ in range(repeats):
+            a @ b
+        return 2 * size**3 * repeats / (time.perf_counter() - start)
+    finally:
+        torch.set_num_threads(before)
+
+
+def cpu_minutes(task: str, steps: int, batch_size: int, flops_per_second: float) -> tuple[float, float]:
+    """Estimated training minutes of the task's full-profile model on a CPU whose matrix multiply runs at
+    ``flops_per_second``, fastest to slowest over ``ASSUMED_CPU_SHARE``.
+
+    >>> fast, slow = cpu_minutes("smoltalk", 1000, 4, 100e9)  # notebook 02's full run, a 100 GFLOP/s laptop
+    >>> round(fast), round(slow)
+    (239, 573)
+    """
+    run = FULL_RUNS[task]
+    flops = steps * batch_size * run.mean_tokens * flops_per_token(run.parameters, run.layers, run.width, run.mean_tokens)
+    fast, slow = (flops / (flops_per_second * share) / 60 for share in reversed(ASSUMED_CPU_SHARE))
+    return fast, slow
 
 
 def epochs(task: str, steps: int, batch_size: int) -> float:

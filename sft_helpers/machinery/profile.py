@@ -8,7 +8,9 @@ One environment variable, ``SFT_PROFILE``, picks the profile:
 * ``offline``: no network at all. Tiny stand-ins of the same architecture families, built
   locally (``sft_helpers.machinery.standins``), and the course's bundled data sets.
 * ``auto`` (default): ``full`` when the Hub answers within a few seconds, otherwise ``offline``
-  with a loud banner. ``HF_HUB_OFFLINE=1`` means offline.
+  with a loud banner. ``HF_HUB_OFFLINE=1`` means offline. On a machine without a GPU, ``auto`` also
+  falls back, loudly and with the estimate, when the full run is estimated at more than 15 minutes on
+  this CPU (``cpu_too_slow``): a student's laptop never starts hours of training unannounced.
 
 A student's overrides, read when ``course_run`` is called: ``SFT_MAX_STEPS`` (the default of
 ``course_run``'s ``max_steps``, which a script passes instead), and per task a model and a data set:
@@ -206,6 +208,38 @@ def held_out_count(records: int) -> int:
     return min(500, records // 10)
 
 
+def _task_name(task: Task) -> str:
+    return next(name for name, spec in TASKS.items() if spec is task)
+
+
+def cpu_too_slow(name: str) -> str | None:
+    """Why ``auto`` should not start task ``name``'s full profile here, or None: on a machine without a GPU,
+    a run estimated (from its FLOPs and this CPU's matrix-multiply rate, measured now) at more than
+    ``CPU_LIMIT_MINUTES`` would run for hours unannounced.
+
+    ``SFT_MAX_STEPS`` and ``SFT_BATCH_SIZE`` count: a shortened run may be short enough. A model of the
+    student's own (``SFT_<TASK>_MODEL``) has no estimate, and is left to run.
+    """
+    from sft_helpers.device import detect_device
+
+    if detect_device() != "cpu" or _override("MODEL", name):
+        return None
+    import torch
+
+    from sft_helpers.machinery.estimates import CPU_LIMIT_MINUTES, cpu_minutes, matmul_rate
+
+    full = TASKS[name].full
+    steps, batch = _int_override("SFT_MAX_STEPS", full.max_steps), _int_override("SFT_BATCH_SIZE", full.batch_size)
+    rate = matmul_rate(torch.get_num_threads())
+    fast, slow = cpu_minutes(name, steps, batch, rate)
+    if fast <= CPU_LIMIT_MINUTES:
+        return None
+    return (f"no GPU here, and the full run ({steps:,} steps at batch {batch}) is estimated at {fast:,.0f}-{slow:,.0f} "
+            f"minutes on this CPU (from its FLOPs and this machine's matrix multiply, measured now at "
+            f"{rate / 1e9:.0f} GFLOP/s; an estimate, not a measurement of the run). To run it anyway, set "
+            f"SFT_PROFILE=full; to try the real model for a few steps, also set SFT_MAX_STEPS")
+
+
 def _resolve_profile(task: Task) -> tuple[Profile, str, str]:
     requested = requested_profile()
     if requested == "offline":
@@ -216,6 +250,9 @@ def _resolve_profile(task: Task) -> tuple[Profile, str, str]:
         return "offline", requested, "HF_HUB_OFFLINE=1"
     problem = hub_problem(task.hub_model)
     if problem is None:
+        too_slow = cpu_too_slow(_task_name(task)) if requested == "auto" else None
+        if too_slow:
+            return "offline", requested, too_slow
         return "full", requested, "the Hugging Face Hub answered"
     if requested == "full":
         raise HubUnavailableError(

@@ -35,7 +35,7 @@ It prints, per task: each seed's target and times; both configurations' learning
 fraction (tokens that are not padding over all tokens processed), training tokens per second (tokens
 that are not padding) and the model FLOP/s they amount to (``flops_per_token``), peak memory
 (``torch.cuda.max_memory_allocated`` on a GPU, the growth of the process's peak resident memory on a
-CPU) and evaluation time; on a CPU, the share of its matrix-multiply rate (``matmul_rate``) that each
+CPU) and evaluation time; on a CPU, the share of its matrix-multiply rate (``estimates.matmul_rate``) that each
 reaches, the practical ceiling of any layout; a table of every layout (padded, grouped, padding-free)
 at the course's batch, throughput only, with the one ``choose_layout`` picks here and why; and the GPU
 line. GPU throughput is measured only on a GPU: there it prints the model FLOPs utilisation against the
@@ -457,29 +457,6 @@ def gpu_line(figures: dict[str, Any], task: str) -> str:
     )
 
 
-def matmul_rate(threads: int, size: int = 1024, repeats: int = 10) -> float:
-    """FLOP/s of a ``size``-cubed fp32 matrix multiply on this CPU with ``threads`` threads.
-
-    A training run can at best do all its FLOPs at this rate: the ceiling that a faster batch layout
-    approaches and cannot pass. (The stand-ins' own matrix shapes, 680 x 128 x 341 and the like, run
-    at the same rate here.)
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        a, b = torch.randn(size, size), torch.randn(size, size)
-        for _ in range(2):
-            a @ b
-        start = time.perf_counter()
-        for _ in range(repeats):
-            a @ b
-        return 2 * size**3 * repeats / (time.perf_counter() - start)
-    finally:
-        torch.set_num_threads(before)
-
-
 def run_in_subprocess(jobs: list[tuple[Job, Path]], val_path: Path, folder: Path) -> list[dict[str, Any]]:
     """``train`` each job on the batches saved at its path, one after the other in a fresh Python process."""
     job_path = folder / "jobs.json"
@@ -573,7 +550,7 @@ def benchmark(task: str, args) -> dict[str, Any]:
                       lr=course_lr, **common), budget)
             for layout in LAYOUTS
         ], val_path, folder)))
-    ceiling = matmul_rate(args.threads) if args.device.startswith("cpu") else None
+    ceiling = estimates.matmul_rate(args.threads) if args.device.startswith("cpu") else None
     return {"budget": budget, "eval_every": eval_every, "choice": asdict(choice), "repeats": repeats, "layouts": layouts,
             "matmul_flops_per_second": ceiling, "time_to_quality": median_ratio([r["ratio"] for r in repeats])}
 

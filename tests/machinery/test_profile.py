@@ -69,10 +69,51 @@ def test_full_profile_with_hf_hub_offline_trusts_the_cache(monkeypatch, hub_down
     assert run.profile == "full" and run.model_name == "HuggingFaceTB/SmolLM2-135M"
 
 
-def test_auto_uses_full_when_hub_answers(monkeypatch, hub_answers, capsys):
+@pytest.fixture
+def a_gpu(monkeypatch):
+    """A machine with a CUDA GPU, whatever machine runs the tests."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+
+
+def test_auto_uses_full_when_hub_answers(monkeypatch, hub_answers, a_gpu, capsys):
     monkeypatch.setenv("SFT_PROFILE", "auto")
     assert course_run("smoltalk").profile == "full"
     assert capsys.readouterr().err == ""
+
+
+def test_auto_on_a_laptop_cpu_does_not_start_hours_of_training(monkeypatch, hub_answers, no_gpu, capsys):
+    from sft_helpers.machinery import estimates
+
+    monkeypatch.setenv("SFT_PROFILE", "auto")
+    monkeypatch.setattr(estimates, "matmul_rate", lambda threads: 100e9)  # a laptop's cores, measured
+    run = course_run("smoltalk")
+    assert run.profile == "offline" and run.requested == "auto"
+    banner = capsys.readouterr().err
+    assert "OFFLINE FALLBACK" in banner and "no GPU here" in banner
+    assert "(1,000 steps at batch 4) is estimated at 239-573 minutes on this CPU" in banner  # estimates.cpu_minutes
+    assert "measured now at 100 GFLOP/s; an estimate, not a measurement of the run" in banner
+    assert "SFT_PROFILE=full" in banner and "SFT_MAX_STEPS" in banner
+
+
+def test_auto_on_a_cpu_runs_the_real_model_when_the_run_is_short(monkeypatch, hub_answers, no_gpu, capsys):
+    from sft_helpers.machinery import estimates
+
+    monkeypatch.setenv("SFT_PROFILE", "auto")
+    monkeypatch.setenv("SFT_MAX_STEPS", "20")  # 20 of the 1,000 steps: about 5 minutes at this rate
+    monkeypatch.setattr(estimates, "matmul_rate", lambda threads: 100e9)
+    run = course_run("smoltalk")
+    assert run.profile == "full" and run.max_steps == 20 and run.smoke_run
+    assert capsys.readouterr().err == ""
+
+
+def test_full_on_a_cpu_is_the_students_choice_and_is_not_second_guessed(monkeypatch, hub_answers, no_gpu):
+    from sft_helpers.machinery import estimates
+
+    monkeypatch.setenv("SFT_PROFILE", "full")
+    monkeypatch.setattr(estimates, "matmul_rate", lambda threads: pytest.fail("SFT_PROFILE=full needs no estimate"))
+    assert course_run("alpaca").profile == "full"
 
 
 def test_auto_falls_back_loudly(monkeypatch, hub_down, capsys):
