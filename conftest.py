@@ -20,7 +20,8 @@ _started = time.monotonic()
 
 
 def pytest_collection_modifyitems(items):
-    """Longest work first, so that the two workers finish together: the rehearsal, the notebooks, the rest.
+    """Longest work first, so that the two workers finish together: the rehearsal, the notebooks, the
+    programs' tests, the rest.
 
     pytest-xdist's ``--dist loadfile`` keeps each file (hence each notebook's cells, which share one kernel)
     on one worker, and with ``--no-loadscope-reorder`` it hands the files out in this order.
@@ -28,7 +29,13 @@ def pytest_collection_modifyitems(items):
 
     def rank(item) -> int:
         path = item.nodeid.split("::", 1)[0]
-        return 0 if path.startswith("tests/rehearsal/test_") else 1 if path.endswith(".ipynb") else 2
+        if path.startswith("tests/rehearsal/test_"):
+            return 0
+        if path.endswith(".ipynb"):
+            return 1
+        # The programs' tests hold the longest single tests left (the benchmark command, torch.compile, two
+        # accelerate processes, about 60 s in one file): started last, they would leave one worker idle.
+        return 2 if path.startswith("tests/programs/") else 3
 
     items.sort(key=rank)  # stable: each notebook's cells keep their order
 
