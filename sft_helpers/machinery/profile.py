@@ -280,6 +280,25 @@ def fallback_banner(task: Task, reason: str, model_label: str) -> str:
     )
 
 
+def quiet_progress_bars() -> None:
+    """Progress bars off for the data sets' ``map`` and ``filter`` and for transformers' weight loading.
+
+    The course's stored outputs are made with them off (``tests/conftest.py``), so with them off for you too
+    a notebook shows what its stored outputs show. The trainer's own progress table stays, and so do
+    download bars, which only the full profile has (transformers' switch turns those off as well: they are
+    turned back on unless ``HF_HUB_DISABLE_PROGRESS_BARS`` is set).
+    """
+    import datasets
+    import huggingface_hub.utils as hub_utils
+    from transformers.utils import logging as transformers_logging
+
+    datasets.disable_progress_bars()
+    downloads_shown = not hub_utils.are_progress_bars_disabled()
+    transformers_logging.disable_progress_bar()
+    if downloads_shown:
+        hub_utils.enable_progress_bars()
+
+
 def course_run(task: str, *, max_steps: int | None = None, batch_size: int | None = None) -> CourseRun:
     """Resolve the profile and the overrides for ``task`` (``smoltalk`` or ``alpaca``).
 
@@ -292,6 +311,7 @@ def course_run(task: str, *, max_steps: int | None = None, batch_size: int | Non
     """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
+    quiet_progress_bars()
     spec = TASKS[task]
     profile, requested, reason = _resolve_profile(spec)
 

@@ -239,3 +239,29 @@ def test_explicit_arguments_win_over_the_environment_and_leave_it_alone(monkeypa
     assert course_run("smoltalk").max_steps == 7
     with pytest.raises(ValueError, match="at least 1"):
         course_run("smoltalk", max_steps=0)
+
+
+def test_a_student_sees_no_progress_bar_that_the_stored_outputs_lack(tmp_path):
+    # The stored outputs are made with the bars off (tests/conftest.py's NOTEBOOK_ENV); a student's
+    # environment has none of those switches, so course_run turns the same bars off: a data set's map
+    # and a model's loading print nothing. Downloads keep their bars (only the full profile has them).
+    import subprocess
+    import sys
+
+    script = """
+import huggingface_hub.utils as hub_utils
+from datasets import Dataset
+from transformers import AutoModelForCausalLM
+from sft_helpers.machinery.profile import course_run
+run = course_run("smoltalk")
+Dataset.from_list([{"n": i} for i in range(50)]).map(lambda row: {"m": row["n"] + 1})
+AutoModelForCausalLM.from_pretrained(run.model_name)
+print("downloads show bars:", not hub_utils.are_progress_bars_disabled())
+"""
+    student = {k: v for k, v in os.environ.items()
+               if k not in ("TQDM_DISABLE", "HF_HUB_DISABLE_PROGRESS_BARS", "HF_DATASETS_DISABLE_PROGRESS_BARS")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                          env={**student, "SFT_PROFILE": "offline"}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "%|" not in done.stderr and "it/s]" not in done.stderr, done.stderr[-2000:]
+    assert "downloads show bars: True" in done.stdout
