@@ -208,10 +208,6 @@ def held_out_count(records: int) -> int:
     return min(500, records // 10)
 
 
-def _task_name(task: Task) -> str:
-    return next(name for name, spec in TASKS.items() if spec is task)
-
-
 def cpu_too_slow(name: str) -> str | None:
     """Why ``auto`` should not start task ``name``'s full profile here, or None: on a machine without a GPU,
     a run estimated (from its FLOPs and this CPU's matrix-multiply rate, measured now) at more than
@@ -240,7 +236,7 @@ def cpu_too_slow(name: str) -> str | None:
             f"SFT_PROFILE=full; to try the real model for a few steps, also set SFT_MAX_STEPS")
 
 
-def _resolve_profile(task: Task) -> tuple[Profile, str, str]:
+def _resolve_profile(task: Task, name: str) -> tuple[Profile, str, str]:
     requested = requested_profile()
     if requested == "offline":
         return "offline", requested, "set explicitly"
@@ -250,7 +246,7 @@ def _resolve_profile(task: Task) -> tuple[Profile, str, str]:
         return "offline", requested, "HF_HUB_OFFLINE=1"
     problem = hub_problem(task.hub_model)
     if problem is None:
-        too_slow = cpu_too_slow(_task_name(task)) if requested == "auto" else None
+        too_slow = cpu_too_slow(name) if requested == "auto" else None
         if too_slow:
             return "offline", requested, too_slow
         return "full", requested, "the Hugging Face Hub answered"
@@ -313,7 +309,7 @@ def course_run(task: str, *, max_steps: int | None = None, batch_size: int | Non
         raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
     quiet_progress_bars()
     spec = TASKS[task]
-    profile, requested, reason = _resolve_profile(spec)
+    profile, requested, reason = _resolve_profile(spec, task)
 
     _refuse_settings_without_a_task()
     model_name = _override("MODEL", task)
