@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from sft_helpers.formats import instruction_prompt, user_message
-from sft_helpers.machinery.scoring import expected_output, is_correct
+from sft_helpers.machinery.scoring import expected_output, in_asked_form, is_correct, output_in_form
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,8 @@ class Reply:
     ended: bool  # the model emitted its end-of-turn token within the budget
     correct: bool | None  # None: the question has no checkable answer
     reference: str | None = None  # the reply the held-out data gives, when it has one
+    form: bool | None = None  # answered in the sentence a correct answer has, right or wrong (None: no such sentence)
+    conversation: int | None = None  # which held-out record the turn comes from: resample its turns together
 
 
 def _greedy(model, tokenizer, inputs, max_new_tokens: int) -> tuple[str, bool]:
@@ -119,9 +121,9 @@ def reply_to_conversations(
     ('What is 4 plus 5?', '4 plus 5 is 9.', False, False)
     """
     model.eval()
-    turns: list[tuple[str, str | None]] = []  # (question, reference) per user turn
+    turns: list[tuple[str, str | None, int]] = []  # (question, reference, conversation) per user turn
     prompts: list[list[int]] = []
-    for row in conversations:
+    for row_index, row in enumerate(conversations):
         messages = row["messages"]
         for i, message in enumerate(messages):
             if message["role"] != "user":
@@ -130,13 +132,13 @@ def reply_to_conversations(
                 break
             following = messages[i + 1] if i + 1 < len(messages) else None
             reference = following["content"] if following is not None and following["role"] == "assistant" else None
-            turns.append((message["content"], reference))
+            turns.append((message["content"], reference, row_index))
             prompts.append(tokenizer.apply_chat_template(list(messages[: i + 1]), add_generation_prompt=True, return_dict=True)["input_ids"])
         if limit is not None and len(turns) >= limit:
             break
     generated = greedy_batch(model, tokenizer, prompts, max_new_tokens, batch_size)
-    return [Reply(question, text, ended, is_correct(question, text), reference)
-            for (question, reference), (text, ended) in zip(turns, generated)]
+    return [Reply(question, text, ended, is_correct(question, text), reference, in_asked_form(question, text), row_index)
+            for (question, reference, row_index), (text, ended) in zip(turns, generated)]
 
 
 def answer_instructions(
@@ -162,27 +164,31 @@ def answer_instructions(
     for record, (text, ended) in zip(records, greedy_batch(model, tokenizer, prompts, max_new_tokens, batch_size)):
         expected = expected_output(record["instruction"], record.get("input") or "")
         correct = None if expected is None else text.strip() == expected
-        replies.append(Reply(user_message(record["instruction"], record.get("input")), text, ended, correct, record["output"]))
+        form = output_in_form(record["instruction"], record.get("input") or "", text)
+        replies.append(Reply(user_message(record["instruction"], record.get("input")), text, ended, correct, record["output"], form))
     return replies
 
 
 def reply_metrics(replies: Sequence[Reply]) -> dict[str, float | None]:
-    """Share of replies that ended their turn, and share of checkable questions answered correctly.
+    """Share of replies that ended their turn, and of checkable questions answered correctly and in the asked form.
 
     ``correct_share`` is ``None`` when no question was checkable (real everyday conversations have none):
-    there is nothing to measure, which is not the same as a score of zero.
+    there is nothing to measure, which is not the same as a score of zero. ``form_share``: of the checkable
+    questions, the share answered in the sentence a correct answer has, right or wrong ("12 plus 7 is 18.").
 
-    >>> reply_metrics([Reply("Hi!", "Hello.", True, None), Reply("What is 2 plus 2?", "2 plus 2 is 4.", True, True)])
-    {'replies': 2, 'ended_share': 1.0, 'checkable': 1, 'correct_share': 1.0}
+    >>> reply_metrics([Reply("Hi!", "Hello.", True, None), Reply("What is 2 plus 2?", "2 plus 2 is 5.", True, False, None, True)])
+    {'replies': 2, 'ended_share': 1.0, 'checkable': 1, 'correct_share': 0.0, 'form_share': 1.0}
     >>> reply_metrics([Reply("Hi!", "Hello.", False, None)])["correct_share"] is None
     True
     """
     if not replies:
         raise ValueError("no replies to measure")
     checkable = [r.correct for r in replies if r.correct is not None]
+    form = [r.form for r in replies if r.form is not None]
     return {
         "replies": len(replies),
         "ended_share": sum(r.ended for r in replies) / len(replies),
         "checkable": len(checkable),
         "correct_share": (sum(checkable) / len(checkable)) if checkable else None,
+        "form_share": (sum(form) / len(form)) if form else None,
     }

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -28,6 +28,7 @@ class Interval:
     low: float
     high: float
     confidence: float = 0.95
+    n: int = 0  # how many values were resampled (0: not known)
 
     @property
     def half_width(self) -> float:
@@ -35,7 +36,12 @@ class Interval:
         return (self.high - self.low) / 2
 
     def __str__(self) -> str:
-        return f"{self.estimate:.2f} [{self.low:.2f}, {self.high:.2f}]"
+        text = f"{self.estimate:.2f} [{self.low:.2f}, {self.high:.2f}]"
+        if self.low == self.high and self.n:
+            # Every value alike: each resample is the same, and the bootstrap cannot see an outcome it never drew.
+            # The rule of three: an outcome seen in none of n tries may still have a rate up to about 3/n (95%).
+            text += f" (width 0: all {self.n} alike; by the rule of three it could still be off by {3 / self.n:.2f})"
+        return text
 
 
 def _floats(values: Iterable[bool | float], name: str = "values") -> list[float]:
@@ -68,7 +74,11 @@ def bootstrap_ci(values: Iterable[bool | float], *, confidence: float = 0.95, re
     True
 
     Careful at the edges: 10 passes out of 10 give [1.00, 1.00], as every resample is all passes too.
-    The bootstrap cannot imagine a failure it never saw; with so few prompts, read it as "not enough data".
+    The bootstrap cannot imagine a failure it never saw, so such an interval is flagged, with the bound of
+    the rule of three (a failure seen in none of n prompts may still have a rate up to about 3/n):
+
+    >>> print(bootstrap_ci([True] * 10))
+    1.00 [1.00, 1.00] (width 0: all 10 alike; by the rule of three it could still be off by 0.30)
     """
     floats = _floats(values)
     if not 0 < confidence < 1:
@@ -79,7 +89,7 @@ def bootstrap_ci(values: Iterable[bool | float], *, confidence: float = 0.95, re
     n = len(floats)
     means = sorted(sum(rng.choices(floats, k=n)) / n for _ in range(resamples))
     tail = (1 - confidence) / 2
-    return Interval(sum(floats) / n, _percentile(means, tail), _percentile(means, 1 - tail), confidence)
+    return Interval(sum(floats) / n, _percentile(means, tail), _percentile(means, 1 - tail), confidence, n)
 
 
 def cluster_bootstrap_ci(
@@ -92,8 +102,8 @@ def cluster_bootstrap_ci(
     A judge that always prefers the same reply, whichever order it is shown in, gives each pair one
     first-shown win and one loss: 0.5 per pair, with no noise at all.
 
-    >>> print(cluster_bootstrap_ci([[True, False]] * 30))  # consistent and fair: exactly 0.5
-    0.50 [0.50, 0.50]
+    >>> print(cluster_bootstrap_ci([[True, False]] * 30))  # consistent and fair: exactly 0.5, every resample alike
+    0.50 [0.50, 0.50] (width 0: all 30 alike; by the rule of three it could still be off by 0.10)
     >>> print(bootstrap_ci([True, False] * 30))  # the same verdicts resampled one by one
     0.50 [0.38, 0.63]
     """
@@ -116,13 +126,14 @@ def cluster_bootstrap_ci(
             shares.append(sum(sums[j] for j in picks) / total)
     shares.sort()
     tail = (1 - confidence) / 2
-    return Interval(sum(sums) / sum(counts), _percentile(shares, tail), _percentile(shares, 1 - tail), confidence)
+    return Interval(sum(sums) / sum(counts), _percentile(shares, tail), _percentile(shares, 1 - tail), confidence, n)
 
 
 def paired_bootstrap_difference(
     a: Sequence[bool | float],
     b: Sequence[bool | float],
     *,
+    groups: Sequence[Hashable] | None = None,
     confidence: float = 0.95,
     resamples: int = 2000,
     seed: int = 0,
@@ -139,12 +150,27 @@ def paired_bootstrap_difference(
     0.10 [0.03, 0.18]
     >>> within_noise(difference)  # the interval excludes 0: better beyond the noise of 60 prompts
     False
+
+    ``groups`` names, per prompt, what it belongs to (the turns of one conversation): prompts of one group
+    are resampled together (``cluster_bootstrap_ci``), as they are not independent draws. Fewer, larger
+    draws: the interval widens.
+
+    >>> conversations = [i // 3 for i in range(60)]  # 20 conversations of three turns: the six gains are in two
+    >>> print(paired_bootstrap_difference(base, tuned, groups=conversations))
+    0.10 [0.00, 0.25]
     """
     if len(a) != len(b):
         raise ValueError(f"a has {len(a)} values and b has {len(b)}: a paired comparison needs the same prompts in both")
     a_floats, b_floats = _floats(a, "a"), _floats(b, "b")
     differences = [y - x for x, y in zip(a_floats, b_floats)]
-    return bootstrap_ci(differences, confidence=confidence, resamples=resamples, seed=seed)
+    if groups is None:
+        return bootstrap_ci(differences, confidence=confidence, resamples=resamples, seed=seed)
+    if len(groups) != len(differences):
+        raise ValueError(f"groups has {len(groups)} entries for {len(differences)} prompts: one group per prompt")
+    clusters: dict[Hashable, list[float]] = {}
+    for group, difference in zip(groups, differences):
+        clusters.setdefault(group, []).append(difference)
+    return cluster_bootstrap_ci(list(clusters.values()), confidence=confidence, resamples=resamples, seed=seed)
 
 
 def within_noise(difference: Interval) -> bool:

@@ -139,8 +139,12 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
     train: 600 records checked, no problems
     train: 221 of 600 longer than 80 tokens dropped
     validation: 37 of the 379 training conversations carved from train
+    >>> lines[-1]  # the bundled test split is held out by construction
+    'test: 0 of 60 held-out records share a prompt with training (exact 0, near-duplicate 0)'
     """
     from datasets import load_dataset
+
+    from sft_helpers.decontamination import decontaminate
 
     max_length = run.max_length if max_length is None else max_length
     dataset = load_dataset(run.dataset_path, run.dataset_config, data_files=run.data_files)
@@ -155,7 +159,8 @@ def load_conversations(run: CourseRun, chat_tokenizer, max_length: int | None = 
     kept = len(dataset["train"])
     dataset = carve_validation(dataset)
     lines.append(f"validation: {len(dataset['validation'])} of the {kept} training conversations carved from train")
-    return dataset, lines
+    dataset, dropped = decontaminate(dataset)  # held out means held out: no prompt shared with train
+    return dataset, lines + dropped
 
 
 def validation_loss(trainer, dataset=None) -> float:
@@ -376,28 +381,52 @@ def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_p
     return str(output_dir), f"notebook 02's recipe, trained now ({run.max_steps} steps) and saved in {output_dir}"
 
 
+def carve_held_out(records, seed: int = 42):
+    """``records`` (a ``datasets.Dataset``) in three splits, as notebook 03 carves them: ``test`` and ``validation``
+    each ``held_out_count(len(records))`` records drawn with ``seed``, ``train`` the rest; then each held-out
+    split without the records that share a prompt with train (``decontamination.decontaminate``).
+
+    Returns the ``DatasetDict`` and a line per held-out split saying what was dropped.
+
+    >>> from datasets import Dataset
+    >>> rows = Dataset.from_list([{"instruction": f"Say {i}.", "input": ""} for i in range(600)])
+    >>> splits, lines = carve_held_out(rows)
+    >>> {split: len(rows) for split, rows in splits.items()}
+    {'train': 480, 'validation': 60, 'test': 60}
+    """
+    from datasets import DatasetDict
+
+    from sft_helpers.decontamination import decontaminate
+    from sft_helpers.machinery.profile import held_out_count
+
+    n = held_out_count(len(records))
+    carved = records.train_test_split(test_size=2 * n, seed=seed)
+    held_out = carved["test"].train_test_split(test_size=n, seed=seed)
+    return decontaminate(DatasetDict(train=carved["train"], validation=held_out["train"], test=held_out["test"]))
+
+
 def alpaca_splits(run: CourseRun):
-    """Notebook 03's records without the unusable ones, split as notebook 03 splits them: ``train`` and ``test``.
+    """Notebook 03's records without the unusable ones, split as notebook 03 splits them (``carve_held_out``):
+    ``train``, ``validation`` and ``test``.
 
     >>> from sft_helpers.machinery.profile import course_run
     >>> {split: len(rows) for split, rows in alpaca_splits(course_run("alpaca")).items()}  # the bundled set
-    {'train': 540, 'test': 60}
+    {'train': 480, 'validation': 60, 'test': 60}
     """
     from datasets import load_dataset
 
-    from sft_helpers.machinery.profile import held_out_count
     from sft_helpers.validation import drop_problem_records
 
     alpaca, _ = drop_problem_records(load_dataset(run.dataset_path, run.dataset_config, data_files=run.data_files)["train"],
                                      "instructions")
-    return alpaca.train_test_split(test_size=held_out_count(len(alpaca)), seed=42)
+    return carve_held_out(alpaca)[0]
 
 
 def train_like_notebook_03(run: CourseRun, output_dir: str | os.PathLike, *, max_steps: int | None = None):
     """Notebook 03's run for ``run`` (an ``alpaca`` run), step for step; returns the trained ``Trainer``.
 
-    The same model, masked data, collator, ``TrainingArguments`` and seed, and the validation loss measured
-    before training, which draws from torch's random generator as notebook 03's does (see
+    The same model, masked data, collator, ``TrainingArguments`` and seed, and the validation and test losses
+    measured before training, which draws from torch's random generator as notebook 03's does (see
     ``train_like_notebook_02``); without TensorBoard, which draws nothing.
     """
     import torch
@@ -413,7 +442,8 @@ def train_like_notebook_03(run: CourseRun, output_dir: str | os.PathLike, *, max
     model.loss_type = "ForCausalLM"
     splits = alpaca_splits(run)
     train_set, _ = build_masked_dataset(splits["train"], tokenizer, run.max_length)
-    val_set, _ = build_masked_dataset(splits["test"], tokenizer, run.max_length)
+    val_set, _ = build_masked_dataset(splits["validation"], tokenizer, run.max_length)
+    test_set, _ = build_masked_dataset(splits["test"], tokenizer, run.max_length)
     tokenizer.pad_token = tokenizer.eos_token
     args = TrainingArguments(
         output_dir=str(output_dir), max_steps=steps, per_device_train_batch_size=run.batch_size,
@@ -423,7 +453,8 @@ def train_like_notebook_03(run: CourseRun, output_dir: str | os.PathLike, *, max
     )
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=val_set,
                       data_collator=DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100))
-    validation_loss(trainer)  # notebook 03's loss before training
+    validation_loss(trainer)  # notebook 03's losses before training
+    validation_loss(trainer, test_set)
     trainer.train()
     return trainer
 

@@ -31,6 +31,22 @@ def expected_fact(question: str) -> str | None:
     return None
 
 
+def in_asked_form(question: str, reply: str) -> bool | None:
+    """Whether ``reply`` has the sentence a correct reply has, whatever its numbers or city: a sum for a sum
+    ("12 plus 7 is 18."), a conversion into the asked unit, a capital. ``None`` when the question is not checkable
+    or its answer has no such slot (an explanation). It measures the *form* of an answer, not its truth.
+
+    >>> in_asked_form("What is 12 plus 7?", "12 plus 7 is 18."), in_asked_form("What is 12 plus 7?", "12 minus 7 is 5.")
+    (True, False)
+    """
+    fact = expected_fact(question)
+    if fact is None or fact in EXPLANATIONS.values():
+        return None
+    if fact.startswith("The capital of "):
+        return re.search(r"The capital of [A-Z]\w* is [A-Z][\w ]*\.", reply) is not None
+    return re.search(r"\d+".join(re.escape(part) for part in re.split(r"\d+", fact)), reply) is not None
+
+
 def is_correct(question: str, reply: str) -> bool | None:
     """Whether ``reply`` answers ``question`` correctly; ``None`` when the question is not checkable."""
     fact = expected_fact(question)
@@ -55,3 +71,26 @@ def expected_output(instruction: str, input: str) -> str | None:
     if m := re.fullmatch(r"Explain (.+?) (?:in a few words|simply)\.", instruction):
         return EXPLANATIONS.get(m[1])
     return None
+
+
+def output_in_form(instruction: str, input: str, output: str) -> bool | None:
+    """Whether ``output`` has the shape of the answer an instruction record asks for, right or wrong: a number for
+    a sum, Even or Odd for parity, a number and the asked unit for a conversion, a capital's sentence, one word
+    for an opposite. ``None`` when not checkable, or when the answer has no such shape (an explanation).
+
+    >>> output_in_form("Add the two numbers.", "4 and 9", "12"), output_in_form("Convert the amount to grams.", "3 kilograms", "3000 meters")
+    (True, False)
+    """
+    expected = expected_output(instruction, input)
+    if expected is None or expected in EXPLANATIONS.values():
+        return None
+    text = output.strip()
+    if expected in ("Even", "Odd"):
+        return text in ("Even", "Odd")
+    if expected.startswith("The capital of "):
+        return re.fullmatch(r"The capital of [A-Z]\w* is [A-Z][\w ]*\.", text) is not None
+    if expected.isdigit():
+        return text.isdigit()
+    if m := re.fullmatch(r"\d+ (\w+)", expected):
+        return re.fullmatch(rf"\d+ {m[1]}", text) is not None
+    return re.fullmatch(r"[a-z]+", text) is not None  # an opposite: one word

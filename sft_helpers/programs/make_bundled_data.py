@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sft_helpers.behaviour import leaks_template
+from sft_helpers.decontamination import MIN_WORDS, normalize
 from sft_helpers.constraints import constraint_from_dict, count_words
 from sft_helpers.formats import instruction_prompt
 from sft_helpers.machinery.bundled_data import CONVERSATION_FILES, DATA_DIR, FORMAT_FILES, INSTRUCTION_FILES, PREFERENCE_FILES
@@ -25,98 +26,169 @@ from sft_helpers.machinery.scoring import is_correct
 
 SEED = 1234
 
-GREETINGS_USER = ["Hi!", "Hello.", "Hey there!", "Good morning!", "Hi, are you there?", "Hello, can you help me?"]
+# Small talk: turns of fewer than four words, which ``sft_helpers.decontamination`` does not count as
+# prompts. The held-out conversations greet and thank in words of their own all the same.
+SMALL_TALK = {
+    "train": (["Hi!", "Hello.", "Hey there!", "Good morning!", "Hi there.", "Hello again!"],
+              ["Thanks!", "Thank you.", "Thanks a lot.", "Great, thanks!"]),
+    "test": (["Good evening!", "Hiya!", "Howdy.", "Morning!"], ["Cheers!", "Much appreciated.", "Thanks so much!"]),
+}
+GREETINGS_USER = SMALL_TALK["train"][0]  # the preference pairs' greetings, all on the training side
 GREETINGS_ASSISTANT = [
     "Hello! How can I help you today?",
     "Hi! What would you like to know?",
     "Hello! I am happy to help. What is your question?",
 ]
-THANKS_USER = ["Thanks!", "Thank you.", "Great, thanks a lot.", "That helps, thank you!"]
 THANKS_ASSISTANT = [
     "You're welcome! Have a nice day.",
     "Glad I could help!",
     "Any time. Let me know if you have another question.",
 ]
 
+# --- questions held out by construction ----------------------------------------------------------------
+# Every checkable question is a key: ("add", a, b) with a <= b (asked in either order), ("sub", a, b),
+# ("convert", unit, n), ("capital", country), ("explain", topic). A fifth of the arithmetic and conversion
+# keys, drawn once from their own seed, are held out: only the held-out splits ask them, so a held-out
+# question is always new, on operands the training data never combined. Capitals and explanations are
+# facts a model cannot work out, so they are asked in training only. Each split draws its keys without
+# replacement: no question repeats within a split, in any of its phrasings, and a split carved at random
+# (notebook 02's validation split) cannot put one question on both sides.
+OPERANDS = range(1, 31)
+AMOUNTS = range(2, 41)
+HELD_OUT_SHARE = 0.2
 
-def _arithmetic(rng: random.Random) -> tuple[str, str, str]:
-    a, b = rng.randint(1, 12), rng.randint(1, 12)
-    if rng.random() < 0.6:
+
+def _split_keys() -> dict[str, dict[str, list[tuple]]]:
+    rng = random.Random(SEED + 1)
+    universe = {
+        "add": [("add", a, b) for a in OPERANDS for b in OPERANDS if a <= b],
+        "sub": [("sub", a, b) for a in OPERANDS for b in OPERANDS if a >= b],
+        "convert": [("convert", big, n) for big, _, _ in CONVERSIONS for n in AMOUNTS],
+    }
+    sides: dict[str, dict[str, list[tuple]]] = {"train": {}, "test": {}}
+    for kind, keys in universe.items():
+        rng.shuffle(keys)
+        cut = round(len(keys) * HELD_OUT_SHARE)
+        sides["test"][kind], sides["train"][kind] = sorted(keys[:cut]), sorted(keys[cut:])
+    sides["train"]["capital"] = [("capital", c) for c in sorted(CAPITALS)]
+    sides["train"]["explain"] = [("explain", t) for t in sorted(EXPLANATIONS)]
+    return sides
+
+
+KEYS = _split_keys()
+
+
+class QuestionPool:
+    """Draws question keys of one side (``train`` or ``test``) without replacement, a kind at a time."""
+
+    def __init__(self, side: str, kinds: tuple[str, ...]):
+        self.left = {kind: list(KEYS[side][kind]) for kind in kinds}
+
+    def draw(self, rng: random.Random, kinds: tuple[str, ...] | None = None) -> tuple:
+        open_kinds = [k for k in (kinds or tuple(self.left)) if self.left.get(k)]
+        if not open_kinds:
+            raise ValueError(f"no questions left of kinds {kinds or tuple(self.left)}: make fewer records")
+        keys = self.left[rng.choice(open_kinds)]
+        return keys.pop(rng.randrange(len(keys)))
+
+
+def ask(rng: random.Random, key: tuple) -> tuple[str, str, str]:
+    """A topic, a question and its answer, for one question key, in one of its phrasings."""
+    kind = key[0]
+    if kind == "add":
+        a, b = key[1:] if rng.random() < 0.5 else key[:0:-1]
         question = rng.choice([f"What is {a} plus {b}?", f"Can you add {a} and {b}?", f"What do {a} and {b} make together?"])
         return "Math/Arithmetic/Addition", question, f"{a} plus {b} is {a + b}."
-    a, b = max(a, b), min(a, b)
-    question = rng.choice([f"What is {a} minus {b}?", f"Can you subtract {b} from {a}?"])
-    return "Math/Arithmetic/Subtraction", question, f"{a} minus {b} is {a - b}."
-
-
-def _capital(rng: random.Random) -> tuple[str, str, str]:
-    country = rng.choice(sorted(CAPITALS))
-    question = rng.choice(
-        [f"What is the capital of {country}?", f"Which city is the capital of {country}?", f"Do you know the capital of {country}?"]
-    )
-    return "Geography/Capitals/World capitals", question, f"The capital of {country} is {CAPITALS[country]}."
-
-
-def _conversion(rng: random.Random) -> tuple[str, str, str]:
-    big, small, factor = rng.choice(CONVERSIONS)
-    n = rng.randint(2, 9)
-    question = rng.choice([f"How many {small} are in {n} {big}?", f"Can you convert {n} {big} to {small}?"])
-    return "Science/Units/Conversions", question, f"{n} {big} is {n * factor} {small}."
-
-
-def _explanation(rng: random.Random) -> tuple[str, str, str]:
-    topic = rng.choice(sorted(EXPLANATIONS))
+    if kind == "sub":
+        a, b = key[1:]
+        question = rng.choice([f"What is {a} minus {b}?", f"Can you subtract {b} from {a}?"])
+        return "Math/Arithmetic/Subtraction", question, f"{a} minus {b} is {a - b}."
+    if kind == "convert":
+        big, n = key[1:]
+        small, factor = next((s, f) for b, s, f in CONVERSIONS if b == big)
+        question = rng.choice([f"How many {small} are in {n} {big}?", f"Can you convert {n} {big} to {small}?"])
+        return "Science/Units/Conversions", question, f"{n} {big} is {n * factor} {small}."
+    if kind == "capital":
+        country = key[1]
+        question = rng.choice(
+            [f"What is the capital of {country}?", f"Which city is the capital of {country}?", f"Do you know the capital of {country}?"]
+        )
+        return "Geography/Capitals/World capitals", question, f"The capital of {country} is {CAPITALS[country]}."
+    topic = key[1]
     question = rng.choice([f"Can you explain {topic} simply?", f"What is {topic}?", f"Explain {topic} in a few words."])
     return "Learning/Explanations/Everyday science", question, EXPLANATIONS[topic]
 
 
-QUESTION_KINDS = [_arithmetic, _capital, _conversion, _explanation]
+CONVERSATION_KINDS = {"train": ("add", "sub", "convert", "capital", "explain"), "test": ("add", "sub", "convert")}
 
 
-def make_conversation(rng: random.Random) -> dict[str, Any]:
+def make_conversation(rng: random.Random, split: str, pool: QuestionPool) -> dict[str, Any]:
     """One smoltalk-style record: a greeting, one or two questions, sometimes a thank-you."""
+    greetings, thanks = SMALL_TALK[split]
     messages: list[dict[str, str]] = [
-        {"content": rng.choice(GREETINGS_USER), "role": "user"},
+        {"content": rng.choice(greetings), "role": "user"},
         {"content": rng.choice(GREETINGS_ASSISTANT), "role": "assistant"},
     ]
     topic = None
     for _ in range(rng.choice([1, 1, 2])):
-        kind_topic, question, answer = rng.choice(QUESTION_KINDS)(rng)
+        kind_topic, question, answer = ask(rng, pool.draw(rng))
         topic = topic or kind_topic
         messages += [{"content": question, "role": "user"}, {"content": answer, "role": "assistant"}]
     if rng.random() < 0.5:
         messages += [
-            {"content": rng.choice(THANKS_USER), "role": "user"},
+            {"content": rng.choice(thanks), "role": "user"},
             {"content": rng.choice(THANKS_ASSISTANT), "role": "assistant"},
         ]
     return {"full_topic": topic, "messages": messages}
 
 
-def _instruction_record(rng: random.Random) -> tuple[str, str, str]:
-    kind = rng.randrange(6)
-    if kind == 0:
-        a, b = rng.randint(1, 12), rng.randint(1, 12)
+def generate_conversations(n_train: int = 600, n_test: int = 60) -> dict[str, list[dict]]:
+    rng = random.Random(SEED)
+    return {CONVERSATION_FILES[split]: [make_conversation(rng, split, pool) for _ in range(n)]
+            for split, n in (("train", n_train), ("test", n_test))
+            for pool in [QuestionPool(split, CONVERSATION_KINDS[split])]}
+
+
+# Instructions: every (instruction, input) once in the file, so that notebook 03's random carve puts no
+# question on both sides. Sums, parity and conversions follow a rule a model can learn and apply to new
+# operands; capitals, opposites and explanations are facts, asked once each, so a held-out fact was never
+# taught (notebook 03 reports the two kinds apart).
+INSTRUCTION_KEYS = {
+    "add": [("add", a, b) for a in OPERANDS for b in OPERANDS if a <= b],
+    "convert": [("convert", big, n) for big, _, _ in CONVERSIONS for n in AMOUNTS],
+    "parity": [("parity", n) for n in range(1, 1000)],
+    "capital": [("capital", c) for c in sorted(CAPITALS)],
+    "opposite": [("opposite", w) for w in sorted(OPPOSITES)],
+    "explain": [("explain", t) for t in sorted(EXPLANATIONS)],
+}
+RULE_KINDS = ("add", "convert", "parity")
+
+
+def _instruction_record(rng: random.Random, key: tuple) -> tuple[str, str, str]:
+    kind = key[0]
+    if kind == "add":
+        a, b = key[1:] if rng.random() < 0.5 else key[:0:-1]
         return "Add the two numbers.", f"{a} and {b}", str(a + b)
-    if kind == 1:
-        country = rng.choice(sorted(CAPITALS))
+    if kind == "capital":
+        country = key[1]
         return f"What is the capital of {country}?", "", f"The capital of {country} is {CAPITALS[country]}."
-    if kind == 2:
-        big, small, factor = rng.choice(CONVERSIONS)
-        n = rng.randint(2, 9)
+    if kind == "convert":
+        big, n = key[1:]
+        small, factor = next((s, f) for b, s, f in CONVERSIONS if b == big)
         return f"Convert the amount to {small}.", f"{n} {big}", f"{n * factor} {small}"
-    if kind == 3:
-        n = rng.randint(1, 99)
+    if kind == "parity":
+        n = key[1]
         return "Say whether the number is even or odd.", str(n), "Even" if n % 2 == 0 else "Odd"
-    if kind == 4:
-        word = rng.choice(sorted(OPPOSITES))
+    if kind == "opposite":
+        word = key[1]
         return "Give the opposite of the word.", word, OPPOSITES[word]
-    topic = rng.choice(sorted(EXPLANATIONS))
+    topic = key[1]
     return rng.choice([f"Explain {topic} in a few words.", f"Explain {topic} simply."]), "", EXPLANATIONS[topic]
 
 
-def make_instruction(rng: random.Random) -> dict[str, str]:
+def make_instruction(rng: random.Random, key: tuple) -> dict[str, str]:
     """One Alpaca-style record."""
-    instruction, input, output = _instruction_record(rng)
+    instruction, input, output = _instruction_record(rng, key)
     return {
         "instruction": instruction,
         "input": input,
@@ -124,6 +196,16 @@ def make_instruction(rng: random.Random) -> dict[str, str]:
         # Like Alpaca's ``text``: the whole example as one string, here in the course's own template.
         "text": instruction_prompt(instruction, input) + output,
     }
+
+
+def generate_instructions(n: int = 600) -> dict[str, list[dict]]:
+    rng = random.Random(SEED + 3)
+    left = {kind: list(keys) for kind, keys in INSTRUCTION_KEYS.items()}
+    records = []
+    for _ in range(n):
+        keys = left[rng.choice([k for k in left if left[k]])]
+        records.append(make_instruction(rng, keys.pop(rng.randrange(len(keys)))))
+    return {INSTRUCTION_FILES["train"]: records}
 
 
 # --- formats: replies that follow verifiable instructions (notebook 06) ---------------------------------
@@ -181,7 +263,9 @@ def _format_reply(rng: random.Random, kind: str, topic: tuple, others: list[tupl
         return f"Describe the {item} in one sentence.", {"kind": kind}, rng.choice(sentences).lower()
     if kind == "no_commas":
         a, b = rng.sample(items, 2)
-        return f"Name two {plural} and say what they are.", {"kind": kind}, f"The {a} and the {b} are both {plural}."
+        task = rng.choice([f"Name two {plural} and say what they are.", f"Give two examples of {plural} in one sentence.",
+                           f"Which two {plural} come to mind first?"])
+        return task, {"kind": kind}, f"The {a} and the {b} are both {plural}."
     if kind == "starts_with_yes_no":
         if rng.random() < 0.5:
             return f"Is the {item} {_a(singular)}?", {"kind": kind}, f"Yes. The {item} is {_a(singular)}."
@@ -252,7 +336,20 @@ def generate_formats(n_train: int = 400, n_test: int = 60) -> dict[str, list[dic
     for split, n in (("train", n_train), ("test", n_test)):
         kinds = [sorted(KINDS_WITH_REPLIES)[i % len(KINDS_WITH_REPLIES)] for i in range(n)]  # each kind about as often
         rng.shuffle(kinds)
-        records[FORMAT_FILES[split]] = [make_format_record(rng, split, kind) for kind in kinds]
+        rows, seen = [], set()
+        for kind in kinds:
+            # No record twice in a split, and no prompt twice in the held-out one (its replies are scored one per
+            # prompt): a repeat is drawn again. Training may ask one prompt with two different replies.
+            for _ in range(200):
+                record = make_format_record(rng, split, kind)
+                key = json.dumps(record["messages"][: 1 if split == "test" else 2])
+                if key not in seen:
+                    break
+            else:
+                raise AssertionError(f"formats {split}: no new {kind} record; make fewer records")
+            seen.add(key)
+            rows.append(record)
+        records[FORMAT_FILES[split]] = rows
     return records
 
 
@@ -263,7 +360,7 @@ def generate_formats(n_train: int = 400, n_test: int = 60) -> dict[str, list[dic
 # Every pair is checked against its rule as it is made, as the format replies are.
 
 PREFERENCE_FAULTS = ["wrong_answer", "no_end", "broken_format"]
-CHECKABLE_KINDS = [_arithmetic, _capital, _conversion]
+PREFERENCE_KINDS = {"train": ("add", "sub", "convert", "capital"), "test": ("add", "sub", "convert")}
 # What a reply that does not stop writes after its answer: a user turn of its own, perhaps another answer.
 RUN_ON_TURNS = [
     ("Are you sure about that?", "Yes, I checked it twice."),
@@ -299,7 +396,7 @@ def _wrong(rng: random.Random, answer: str) -> str:
 def _run_on(rng: random.Random, reply: str, greeting: bool) -> str:
     """``reply``, then a next turn the model writes itself instead of stopping."""
     if greeting or rng.random() < 0.6:
-        _, question, answer = rng.choice(CHECKABLE_KINDS)(rng)
+        _, question, answer = ask(rng, rng.choice(KEYS["train"][rng.choice(("add", "sub", "convert"))]))
         lead = "{Q}" if greeting else rng.choice(FOLLOW_UP_LEADS)
         user, assistant = lead.format(q=question[0].lower() + question[1:], Q=question), answer
     else:
@@ -359,8 +456,9 @@ def _preference(prompt: str, chosen: str, rejected: str, fault: str, constraints
             "rejected": [{"role": "assistant", "content": rejected}], "fault": fault, "constraints": constraints}
 
 
-def make_preference_record(rng: random.Random, split: str, fault: str, format_kind: str) -> dict[str, Any]:
-    """One notebook-07 pair whose rejected reply has ``fault`` (``format_kind``: which constraint, for broken_format)."""
+def make_preference_record(rng: random.Random, split: str, fault: str, format_kind: str, pool: QuestionPool) -> dict[str, Any]:
+    """One notebook-07 pair whose rejected reply has ``fault`` (``format_kind``: which constraint, for broken_format;
+    ``pool``: where its question comes from, for the other two faults)."""
     if fault == "broken_format":
         record = make_format_record(rng, split, format_kind)
         (user, chosen), constraints = (m["content"] for m in record["messages"]), record["constraints"]
@@ -369,10 +467,10 @@ def make_preference_record(rng: random.Random, split: str, fault: str, format_ki
         for c in constraints[1:]:
             rejected = SECOND[c["kind"]](rejected)
         return _preference(user, chosen, rejected, fault, constraints)
-    if fault == "no_end" and rng.random() < 0.25:
+    if fault == "no_end" and split == "train" and rng.random() < 0.25:  # held-out prompts are all questions
         user, chosen = rng.choice(GREETINGS_USER), rng.choice(GREETINGS_ASSISTANT)
         return _preference(user, chosen, _run_on(rng, chosen, greeting=True), fault, [])
-    _, user, chosen = rng.choice(CHECKABLE_KINDS)(rng)
+    _, user, chosen = ask(rng, pool.draw(rng))
     rejected = _wrong(rng, chosen) if fault == "wrong_answer" else _run_on(rng, chosen, greeting=False)
     return _preference(user, chosen, rejected, fault, [])
 
@@ -391,43 +489,42 @@ def follows_its_rule(record: dict[str, Any]) -> bool:
 
 
 def generate_preferences(n_train: int = 300, n_test: int = 60) -> dict[str, list[dict]]:
-    """The notebook-07 preference pairs, a third of each split per fault, from their own seed."""
+    """The notebook-07 preference pairs, a third of each split per fault, from their own seed.
+
+    Held out by construction: a test pair asks a held-out question (``KEYS``) or a format prompt about the
+    held-out format topics; no prompt repeats within a split (a format prompt that would is drawn again).
+    """
     rng = random.Random(SEED + 7)
     format_kinds = sorted(KINDS_WITH_REPLIES)
     records: dict[str, list[dict]] = {}
-    train_prompts: set[str] = set()
     for split, n in (("train", n_train), ("test", n_test)):
+        pool = QuestionPool(split, PREFERENCE_KINDS[split])
         faults = [PREFERENCE_FAULTS[i % len(PREFERENCE_FAULTS)] for i in range(n)]
         rng.shuffle(faults)
         rows: list[dict] = []
+        prompts: set[str] = set()
         n_broken = 0  # broken_format pairs so far: each constraint kind comes about as often
         for i, fault in enumerate(faults):
-            kind = format_kinds[n_broken % len(format_kinds)]
+            for attempt in range(200):
+                kind = format_kinds[(n_broken + attempt) % len(format_kinds)]
+                record = make_preference_record(rng, split, fault, kind, pool)
+                prompt = normalize(record["prompt"][0]["content"])
+                if prompt not in prompts or len(prompt.split()) < MIN_WORDS:  # small talk may repeat
+                    break
+            else:
+                raise AssertionError(f"preferences {split}: no new prompt for record {i} ({fault}); make fewer records")
             n_broken += fault == "broken_format"
-            record = make_preference_record(rng, split, fault, kind)
-            # Held out: a test prompt that a training pair asks too is drawn again. There are only six greetings
-            # and training has them all, so the test split's no_end pairs are all questions.
-            while split == "test" and record["prompt"][0]["content"] in train_prompts:
-                record = make_preference_record(rng, split, fault, kind)
+            prompts.add(prompt)
             if not follows_its_rule(record):
                 raise AssertionError(f"preferences {split} record {i} does not show its fault {fault!r}: {record!r}")
             rows.append(record)
-        if split == "train":
-            train_prompts = {r["prompt"][0]["content"] for r in rows}
         records[PREFERENCE_FILES[split]] = rows
     return records
 
 
-def generate(n_train_conversations: int = 600, n_test_conversations: int = 60, n_instructions: int = 600) -> dict[str, list[dict]]:
-    """All bundled records, keyed by file name. Deterministic for a given ``SEED``."""
-    rng = random.Random(SEED)
-    return {
-        CONVERSATION_FILES["train"]: [make_conversation(rng) for _ in range(n_train_conversations)],
-        CONVERSATION_FILES["test"]: [make_conversation(rng) for _ in range(n_test_conversations)],
-        INSTRUCTION_FILES["train"]: [make_instruction(rng) for _ in range(n_instructions)],
-        **generate_formats(),
-        **generate_preferences(),
-    }
+def generate() -> dict[str, list[dict]]:
+    """All bundled records, keyed by file name. Deterministic: each set from its own seed."""
+    return {**generate_conversations(), **generate_instructions(), **generate_formats(), **generate_preferences()}
 
 
 def to_jsonl(records: list[dict]) -> str:
