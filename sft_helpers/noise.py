@@ -40,7 +40,7 @@ class Interval:
         if self.low == self.high and self.n:
             # Every value alike: each resample is the same, and the bootstrap cannot see an outcome it never drew.
             # The rule of three: an outcome seen in none of n tries may still have a rate up to about 3/n (95%).
-            text += f" (width 0: all {self.n} alike; by the rule of three it could still be off by {3 / self.n:.2f})"
+            text += f" width 0 (rule of 3: ±{3 / self.n:.2f})"
         return text
 
 
@@ -77,8 +77,8 @@ def bootstrap_ci(values: Iterable[bool | float], *, confidence: float = 0.95, re
     The bootstrap cannot imagine a failure it never saw, so such an interval is flagged, with the bound of
     the rule of three (a failure seen in none of n prompts may still have a rate up to about 3/n):
 
-    >>> print(bootstrap_ci([True] * 10))
-    1.00 [1.00, 1.00] (width 0: all 10 alike; by the rule of three it could still be off by 0.30)
+    >>> print(bootstrap_ci([True] * 10))  # the rule of three: 0 failures in 10, a failure rate up to 0.30 still possible
+    1.00 [1.00, 1.00] width 0 (rule of 3: ±0.30)
     """
     floats = _floats(values)
     if not 0 < confidence < 1:
@@ -103,7 +103,7 @@ def cluster_bootstrap_ci(
     first-shown win and one loss: 0.5 per pair, with no noise at all.
 
     >>> print(cluster_bootstrap_ci([[True, False]] * 30))  # consistent and fair: exactly 0.5, every resample alike
-    0.50 [0.50, 0.50] (width 0: all 30 alike; by the rule of three it could still be off by 0.10)
+    0.50 [0.50, 0.50] width 0 (rule of 3: ±0.10)
     >>> print(bootstrap_ci([True, False] * 30))  # the same verdicts resampled one by one
     0.50 [0.38, 0.63]
     """
