@@ -12,6 +12,8 @@ course you may want to read next to it::
     memory        training-state memory             sharing      model card, push with a token
     loss_patterns the four runs of notebook 04      constraints  verifiable instructions (06)
     noise         bootstrap intervals, paired diffs judge        a model as a pairwise judge
+    behaviour     ended, empty, leaks, repeats (06) preference   reply log-probabilities, DPO (07)
+    decontamination  held-out prompts seen in training? (01-03)
 
 ``sft_helpers.machinery``: what makes the same notebook run in Colab, on a laptop and in CI (profiles,
 the Hub probe, offline stand-ins and bundled data, the environment report, the Colab install, GPU

@@ -234,10 +234,12 @@ class JsonKeys(Constraint):
 
 @dataclass(frozen=True)
 class EndsWith(Constraint):
-    """The reply ends with ``phrase``, case ignored, nothing after it.
+    """The reply ends with ``phrase``, case ignored, nothing after it but closing quotation marks.
 
     >>> EndsWith("Any questions?").check("That is all. any questions?\\n"), EndsWith("Any questions?").check("Any questions?.")
     (True, False)
+    >>> EndsWith("Any questions?").check('Done. "Any questions?"')  # the closing quotation mark is ignored, as in IFEval
+    True
     """
 
     kind: ClassVar[str] = "ends_with"
@@ -250,9 +252,12 @@ class EndsWith(Constraint):
         return f'End your answer with the exact phrase "{self.phrase.strip()}". Nothing may follow it.'
 
     def _check(self, text: str) -> bool:
-        # Case is ignored (as IFEval does) and so is trailing whitespace, but nothing else may follow the
-        # phrase: not even a full stop or a closing quotation mark.
-        return text.lower().endswith(self.phrase.strip().lower())
+        # Case is ignored and so is trailing whitespace. Closing quotation marks are ignored too, as IFEval strips
+        # them: a reply wrapped in quotes as a whole (what wrapped_in_quotes asks) could otherwise never end with
+        # the phrase. Nothing else may follow it, not even a full stop. Tried both ways, so that a phrase that
+        # itself ends with a quotation mark is still found.
+        text, phrase = text.lower(), self.phrase.strip().lower()
+        return text.endswith(phrase) or text.rstrip('"”').endswith(phrase)
 
 
 @dataclass(frozen=True)

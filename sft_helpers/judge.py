@@ -240,7 +240,7 @@ def judge_report(
     >>> always_a = judge_pairs(lambda messages: "A", [{"question": "q", "reply_1": "x", "reply_2": "y"}] * 4)
     >>> report = judge_report(always_a, ["1", "2", None, None])
     >>> str(report.position_bias), str(report.consistency), str(report.agreement)
-    ('1.00 [1.00, 1.00]', '0.00 [0.00, 0.00]', '0.00 [0.00, 0.00]')
+    ('1.00 [1.00, 1.00] width 0 (rule of 3: ±0.75)', '0.00 [0.00, 0.00] width 0 (rule of 3: ±0.75)', '0.00 [0.00, 0.00] width 0 (only 2: too few to tell)')
     """
     if len(results) != len(truth):
         raise ValueError(f"{len(results)} judged pairs but {len(truth)} known answers: give None where it is not known")

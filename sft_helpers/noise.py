@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 
@@ -28,7 +28,7 @@ class Interval:
     low: float
     high: float
     confidence: float = 0.95
-    n: int = 0  # how many values were resampled (0: not known)
+    n: int = field(default=0, compare=False)  # how many values (or groups) were resampled; 0: not known
 
     @property
     def half_width(self) -> float:
@@ -40,7 +40,7 @@ class Interval:
         if self.low == self.high and self.n:
             # Every value alike: each resample is the same, and the bootstrap cannot see an outcome it never drew.
             # The rule of three: an outcome seen in none of n tries may still have a rate up to about 3/n (95%).
-            text += f" width 0 (rule of 3: ±{3 / self.n:.2f})"
+            text += f" width 0 (rule of 3: ±{3 / self.n:.2f})" if self.n > 3 else f" width 0 (only {self.n}: too few to tell)"
         return text
 
 

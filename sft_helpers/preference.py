@@ -8,10 +8,15 @@ after the prompt rendered with the generation prompt; the prompt's own tokens do
 DPO's *implicit reward* of a reply is ``beta * (logp_policy - logp_reference)``, and a pair is "won"
 when the chosen reply's reward is higher (``rewards/accuracies`` in TRL's logs). ``preference_accuracy``
 asks the plainer question of one model: is the chosen reply more likely than the rejected one?
+
+``carve_by_prompt`` sets pairs apart to choose settings on (a validation split), keeping every prompt on
+one side: a prompt with two pairs, one on each side, would be half seen in training.
 """
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Mapping, Sequence
 
 
@@ -67,3 +72,35 @@ def implicit_reward_margins(policy: Sequence[tuple[float, float]], reference: Se
     if len(policy) != len(reference):
         raise ValueError(f"{len(policy)} policy pairs but {len(reference)} reference pairs")
     return [beta * ((pc - rc) - (pr - rr)) for (pc, pr), (rc, rr) in zip(policy, reference)]
+
+
+def carve_by_prompt(pairs: Sequence[Mapping], n: int, seed: int = 42) -> tuple[list, list]:
+    """``(rest, carved)``: ``n`` pairs drawn at random, prompt by prompt, so that no prompt is on both sides.
+
+    The prompts are shuffled with ``seed`` and taken whole, every pair of a prompt at once, as long as they fit
+    in ``n``; both lists keep the pairs' order. Prompts compare exactly (the whole message list).
+
+    >>> hi = [{"role": "user", "content": "Hi!"}]
+    >>> pairs = [{"prompt": hi, "chosen": [], "rejected": []}] * 3 + [
+    ...     {"prompt": [{"role": "user", "content": f"What is {i} plus 1?"}], "chosen": [], "rejected": []} for i in range(7)]
+    >>> rest, carved = carve_by_prompt(pairs, 4)
+    >>> len(rest), len(carved)
+    (6, 4)
+    >>> sum(p["prompt"] == hi for p in carved) in (0, 3)  # the three pairs of "Hi!" stay together
+    True
+    """
+    if not 0 < n < len(pairs):
+        raise ValueError(f"n must be between 1 and {len(pairs) - 1} (there are {len(pairs)} pairs), got {n}")
+    by_prompt: dict[str, list[int]] = {}
+    for i, pair in enumerate(pairs):
+        by_prompt.setdefault(json.dumps(pair["prompt"], sort_keys=True), []).append(i)
+    prompts = list(by_prompt)
+    random.Random(seed).shuffle(prompts)
+    carved: set[int] = set()
+    for prompt in prompts:
+        if len(carved) + len(by_prompt[prompt]) <= n:
+            carved.update(by_prompt[prompt])
+        if len(carved) == n:
+            break
+    rest = [p for i, p in enumerate(pairs) if i not in carved]
+    return rest, [p for i, p in enumerate(pairs) if i in carved]

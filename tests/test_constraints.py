@@ -146,12 +146,33 @@ def test_ends_with():
     assert end.check("That is all. Any other questions?")
     assert end.check("That is all. Any other questions?\n\n")  # trailing whitespace is stripped
     assert end.check("That is all. any other questions?")  # case is ignored
+    assert end.check("Any other questions?")  # the phrase alone ends with itself
     assert not end.check("That is all. Any other questions?.")  # nothing may follow, not even a full stop
-    assert not end.check('That is all. "Any other questions?"')  # nor a closing quotation mark
+    assert not end.check('That is all. "Any other questions?".')
+    assert not end.check("That is all. 'Any other questions?'")  # a single quote is not a quotation mark here
     assert not end.check("Any other questions? Bye.")
     signed = "That is all. Any other questions?\n\nBest wishes!"
     assert not end.check(signed) and end.check_loose(signed)  # loose drops the last line
     assert not end.check("**Any other questions?**") and end.check_loose("**Any other questions?**")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        'That is all. "Any other questions?"',  # closing quotation marks are ignored, as IFEval strips them
+        '"That is all. Any other questions?"',  # the whole reply in quotes, as wrapped_in_quotes asks
+        "“That is all. Any other questions?”",  # typographic ones too, as wrapped_in_quotes accepts them
+        'That is all. Any other questions?"\n',
+    ],
+)
+def test_ends_with_ignores_closing_quotation_marks(reply):
+    assert EndsWith("Any other questions?").check(reply)
+
+
+def test_ends_with_and_wrapped_in_quotes_can_both_be_followed():
+    reply = '"That is all. Any other questions?"'
+    assert EndsWith("Any other questions?").check(reply) and WrappedInQuotes().check(reply)
+    assert EndsWith('say "cheese"').check('Smile and say "cheese"')  # a phrase that ends with a quotation mark
 
 
 def test_keywords_on_word_boundaries_and_in_any_case():

@@ -95,8 +95,9 @@ def test_batched_replies_keep_their_order_and_stop_where_each_stopped(gpt2_token
 
 
 def test_reply_metrics():
-    replies = [Reply("q", "a", True, True), Reply("q", "a", True, False), Reply("q", "a", False, None), Reply("q", "a", True, True)]
-    assert reply_metrics(replies) == {"replies": 4, "ended_share": 0.75, "checkable": 3, "correct_share": 2 / 3}
+    replies = [Reply("q", "a", True, True, form=True), Reply("q", "a", True, False, form=True), Reply("q", "a", False, None),
+               Reply("q", "a", True, True, form=True), Reply("q", "a", True, False, form=False)]
+    assert reply_metrics(replies) == {"replies": 5, "ended_share": 0.8, "checkable": 4, "correct_share": 0.5, "form_share": 0.75}
     assert reply_metrics([Reply("q", "a", False, None)])["correct_share"] is None  # nothing to measure, not zero
 
 

@@ -62,6 +62,20 @@ def test_every_top_level_module_is_a_lesson_helper():
     assert not {m for m in imported_modules(LESSONS + SOLUTIONS) if m.startswith("programs")}, "a notebook imports a program"
 
 
+def test_every_module_list_names_every_module():
+    """Three places list the package's modules for a reader: the README (lesson helpers), the package's own
+    docstring (lesson helpers) and the maintainers' guide (all). Each must name every module, and only those."""
+    top = {p.stem for p in (ROOT / "sft_helpers").glob("*.py")} - {"__init__"}
+    machinery = {f"machinery.{p.stem}" for p in (ROOT / "sft_helpers" / "machinery").glob("*.py")} - {"machinery.__init__"}
+    section = (ROOT / "README.md").read_text().split("## The `sft_helpers` package")[1].split("\n## ")[0]
+    readme = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
+    assert readme == top, f"README's module table: missing {sorted(top - readme)}, unknown {sorted(readme - top)}"
+    docstring = (ROOT / "sft_helpers" / "__init__.py").read_text().split("``sft_helpers.machinery``")[0]
+    assert not [m for m in top if not re.search(rf"\b{m}\b", docstring)], "the package docstring misses a lesson helper"
+    guide = set(re.findall(r"^\| `sft_helpers\.([\w.]+)` \|", (ROOT / "misc" / "maintainers.md").read_text(), flags=re.MULTILINE))
+    assert top | machinery <= guide, f"misc/maintainers.md misses {sorted((top | machinery) - guide)}"
+
+
 def test_importing_a_lesson_helper_loads_no_program():
     code = (
         "import json, sys, importlib, pkgutil, sft_helpers\n"

@@ -6,6 +6,7 @@ import pytest
 from datasets import Dataset, DatasetDict
 
 from sft_helpers.batching import choose_layout, layout_for
+from sft_helpers.decontamination import decontaminate
 from sft_helpers.machinery.profile import CourseRun, course_run
 from sft_helpers.training import cadence, carve_validation, load_chat_model, load_conversations, sft_config, validation_loss
 
@@ -31,6 +32,9 @@ def test_load_conversations_drops_and_counts_what_cannot_train(tmp_path, chat_to
         "test: 3 records checked, no problems",
         "test: 0 of 3 longer than 64 tokens dropped",
         "validation: 4 of the 40 training conversations carved from train",
+        # "Hello there." is small talk (under four words), not a prompt: nothing shared, nothing dropped
+        "validation: 0 of 4 held-out records share a prompt with training (exact 0, near-duplicate 0)",
+        "test: 0 of 3 held-out records share a prompt with training (exact 0, near-duplicate 0)",
     ]
 
 
@@ -44,13 +48,20 @@ def test_validation_is_carved_from_train_and_never_overlaps_it():
 
 
 def test_notebook_02_carves_the_validation_split_as_the_helper_does():
-    """Notebook 02 writes the split out; the other lessons take it from ``load_conversations``: the same rows."""
-    rows = Dataset.from_list([{"n": i} for i in range(600)])
-    dataset = DatasetDict(train=rows, test=rows.select(range(60)))
+    """Notebook 02 writes the split out; the other lessons take it from ``load_conversations``: the same rows,
+    and the same held-out rows dropped for sharing a prompt with train (here: 40 of the 60 test rows)."""
+    rows = Dataset.from_list([{"n": i, "messages": [{"role": "user", "content": f"Tell me about the number {i}."},
+                                                    {"role": "assistant", "content": "It is a number."}]} for i in range(600)])
+    dataset = DatasetDict(train=rows, test=Dataset.from_list([{**rows[i], "n": 1000 + i} for i in range(40)] +
+                                                             [{**rows[0], "n": 2000 + i, "messages": [{"role": "user", "content": f"Count to {i} please."},
+                                                                                                     {"role": "assistant", "content": "1."}]}
+                                                              for i in range(20)]))
     namespace = {"dataset": dataset}
     exec(notebook_cell(NOTEBOOK_02, "carved = dataset["), namespace)
-    expected = carve_validation(dataset)
-    assert {split: rows["n"] for split, rows in namespace["dataset"].items()} == {split: rows["n"] for split, rows in expected.items()}
+    expected, _ = decontaminate(carve_validation(dataset))
+    got = {split: rows["n"] for split, rows in namespace["dataset"].items()}
+    assert got == {split: rows["n"] for split, rows in expected.items()}
+    assert len(got["test"]) == 20 + sum(n - 1000 in got["validation"] for n in range(1000, 1040))  # only train's copies go
 
 
 NOTEBOOK_02 = Path(__file__).resolve().parents[1] / "notebooks" / "02_sft_smollm2_smoltalk.ipynb"

@@ -57,8 +57,17 @@ def expected_output(instruction: str, input: str) -> str | None:
     """The exact ``output`` an instruction record asks for, or ``None`` if not checkable."""
     if instruction == "Add the two numbers." and (m := re.fullmatch(r"(\d+) and (\d+)", input)):
         return str(int(m[1]) + int(m[2]))
+    if not input and (m := re.fullmatch(r"What is (\d+) plus (\d+)\?", instruction)):
+        return str(int(m[1]) + int(m[2]))
     if instruction == "Say whether the number is even or odd." and input.isdigit():
         return "Even" if int(input) % 2 == 0 else "Odd"
+    if not input and (m := re.fullmatch(r"Is (\d+) even or odd\?", instruction)):
+        return "Even" if int(m[1]) % 2 == 0 else "Odd"
+    if not input and (m := re.fullmatch(r"How many (\w+) are in (\d+) (\w+)\?", instruction)):
+        for big, small, factor in CONVERSIONS:
+            if (small, big) == (m[1], m[3]):
+                return f"{int(m[2]) * factor} {small}"
+        return None
     if instruction == "Give the opposite of the word.":
         return OPPOSITES.get(input)
     if m := re.fullmatch(r"Convert the amount to (\w+)\.", instruction):

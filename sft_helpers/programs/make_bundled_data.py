@@ -165,9 +165,13 @@ RULE_KINDS = ("add", "convert", "parity")
 
 
 def _instruction_record(rng: random.Random, key: tuple) -> tuple[str, str, str]:
-    kind = key[0]
+    # A rule kind is asked with an input or as one question (Alpaca's input is empty about 60% of the time);
+    # the key, not the wording, is what is used once.
+    kind, with_input = key[0], rng.random() < 0.5
     if kind == "add":
         a, b = key[1:] if rng.random() < 0.5 else key[:0:-1]
+        if not with_input:
+            return f"What is {a} plus {b}?", "", str(a + b)
         return "Add the two numbers.", f"{a} and {b}", str(a + b)
     if kind == "capital":
         country = key[1]
@@ -175,9 +179,13 @@ def _instruction_record(rng: random.Random, key: tuple) -> tuple[str, str, str]:
     if kind == "convert":
         big, n = key[1:]
         small, factor = next((s, f) for b, s, f in CONVERSIONS if b == big)
+        if not with_input:
+            return f"How many {small} are in {n} {big}?", "", f"{n * factor} {small}"
         return f"Convert the amount to {small}.", f"{n} {big}", f"{n * factor} {small}"
     if kind == "parity":
         n = key[1]
+        if not with_input:
+            return f"Is {n} even or odd?", "", "Even" if n % 2 == 0 else "Odd"
         return "Say whether the number is even or odd.", str(n), "Even" if n % 2 == 0 else "Odd"
     if kind == "opposite":
         word = key[1]
