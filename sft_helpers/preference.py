@@ -77,8 +77,9 @@ def implicit_reward_margins(policy: Sequence[tuple[float, float]], reference: Se
 def carve_by_prompt(pairs: Sequence[Mapping], n: int, seed: int = 42) -> tuple[list, list]:
     """``(rest, carved)``: ``n`` pairs drawn at random, prompt by prompt, so that no prompt is on both sides.
 
-    The prompts are shuffled with ``seed`` and taken whole, every pair of a prompt at once, as long as they fit
-    in ``n``; both lists keep the pairs' order. Prompts compare exactly (the whole message list).
+    The prompts are shuffled with ``seed`` and taken whole, every pair of a prompt at once, while they fit in
+    ``n`` (fewer than ``n`` only if no prompt left fits); both lists keep the pairs' order. Prompts compare
+    exactly (the whole message list).
 
     >>> hi = [{"role": "user", "content": "Hi!"}]
     >>> pairs = [{"prompt": hi, "chosen": [], "rejected": []}] * 3 + [
