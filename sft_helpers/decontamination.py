@@ -138,7 +138,6 @@ def drop_overlap(held_out, train, name: str = "held-out"):
     return kept, f"{name}: {found}; dropped"
 
 
-
 def decontaminate(dataset, held_out: tuple[str, ...] = ("validation", "test")):
     """``dataset`` (a ``datasets.DatasetDict``) with ``drop_overlap`` applied to each of its ``held_out``
     splits against its ``train`` split, and one line per split saying what was dropped.

@@ -56,14 +56,17 @@ THANKS_ASSISTANT = [
 OPERANDS = range(1, 31)
 AMOUNTS = range(2, 41)
 HELD_OUT_SHARE = 0.2
+ADD_KEYS = [("add", a, b) for a in OPERANDS for b in OPERANDS if a <= b]
+CONVERT_KEYS = [("convert", big, n) for big, _, _ in CONVERSIONS for n in AMOUNTS]
+SMALLER = {big: (small, factor) for big, small, factor in CONVERSIONS}  # unit -> (smaller unit, factor)
 
 
 def _split_keys() -> dict[str, dict[str, list[tuple]]]:
     rng = random.Random(SEED + 1)
     universe = {
-        "add": [("add", a, b) for a in OPERANDS for b in OPERANDS if a <= b],
+        "add": list(ADD_KEYS),  # copies: shuffled below
         "sub": [("sub", a, b) for a in OPERANDS for b in OPERANDS if a >= b],
-        "convert": [("convert", big, n) for big, _, _ in CONVERSIONS for n in AMOUNTS],
+        "convert": list(CONVERT_KEYS),
     }
     sides: dict[str, dict[str, list[tuple]]] = {"train": {}, "test": {}}
     for kind, keys in universe.items():
@@ -84,10 +87,10 @@ class QuestionPool:
     def __init__(self, side: str, kinds: tuple[str, ...]):
         self.left = {kind: list(KEYS[side][kind]) for kind in kinds}
 
-    def draw(self, rng: random.Random, kinds: tuple[str, ...] | None = None) -> tuple:
-        open_kinds = [k for k in (kinds or tuple(self.left)) if self.left.get(k)]
+    def draw(self, rng: random.Random) -> tuple:
+        open_kinds = [k for k in self.left if self.left[k]]
         if not open_kinds:
-            raise ValueError(f"no questions left of kinds {kinds or tuple(self.left)}: make fewer records")
+            raise ValueError(f"no questions left of kinds {tuple(self.left)}: make fewer records")
         keys = self.left[rng.choice(open_kinds)]
         return keys.pop(rng.randrange(len(keys)))
 
@@ -105,7 +108,7 @@ def ask(rng: random.Random, key: tuple) -> tuple[str, str, str]:
         return "Math/Arithmetic/Subtraction", question, f"{a} minus {b} is {a - b}."
     if kind == "convert":
         big, n = key[1:]
-        small, factor = next((s, f) for b, s, f in CONVERSIONS if b == big)
+        small, factor = SMALLER[big]
         question = rng.choice([f"How many {small} are in {n} {big}?", f"Can you convert {n} {big} to {small}?"])
         return "Science/Units/Conversions", question, f"{n} {big} is {n * factor} {small}."
     if kind == "capital":
@@ -154,8 +157,8 @@ def generate_conversations(n_train: int = 600, n_test: int = 60) -> dict[str, li
 # operands; capitals, opposites and explanations are facts, asked once each, so a held-out fact was never
 # taught (notebook 03 reports the two kinds apart).
 INSTRUCTION_KEYS = {
-    "add": [("add", a, b) for a in OPERANDS for b in OPERANDS if a <= b],
-    "convert": [("convert", big, n) for big, _, _ in CONVERSIONS for n in AMOUNTS],
+    "add": ADD_KEYS,
+    "convert": CONVERT_KEYS,
     "parity": [("parity", n) for n in range(1, 1000)],
     "capital": [("capital", c) for c in sorted(CAPITALS)],
     "opposite": [("opposite", w) for w in sorted(OPPOSITES)],
@@ -178,7 +181,7 @@ def _instruction_record(rng: random.Random, key: tuple) -> tuple[str, str, str]:
         return f"What is the capital of {country}?", "", f"The capital of {country} is {CAPITALS[country]}."
     if kind == "convert":
         big, n = key[1:]
-        small, factor = next((s, f) for b, s, f in CONVERSIONS if b == big)
+        small, factor = SMALLER[big]
         if not with_input:
             return f"How many {small} are in {n} {big}?", "", f"{n * factor} {small}"
         return f"Convert the amount to {small}.", f"{n} {big}", f"{n * factor} {small}"
