@@ -62,7 +62,14 @@ def _percentile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)
 
 
-def bootstrap_ci(values: Iterable[bool | float], *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0) -> Interval:
+def bootstrap_ci(
+    values: Iterable[bool | float],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    confidence: float = 0.95,
+    resamples: int = 2000,
+    seed: int = 0,
+) -> Interval:
     """The mean of ``values`` (a share, for booleans) with its percentile-bootstrap interval.
 
     At 60 prompts and a share near one half, the 95% interval spans about ±12 points:
@@ -79,7 +86,18 @@ def bootstrap_ci(values: Iterable[bool | float], *, confidence: float = 0.95, re
 
     >>> print(bootstrap_ci([True] * 10))  # the rule of three: 0 failures in 10, a failure rate up to 0.30 still possible
     1.00 [1.00, 1.00] width 0 (rule of 3: ±0.30)
+
+    ``groups`` names, per value, what it belongs to (the turns of one conversation): values of one group are
+    resampled together (``cluster_bootstrap_ci``), as they are not independent draws.
+
+    >>> turns = [True, True, True, False, False, False] * 10  # 20 conversations of three turns, all alike within each
+    >>> print(bootstrap_ci(turns))
+    0.50 [0.37, 0.62]
+    >>> print(bootstrap_ci(turns, groups=[i // 3 for i in range(60)]))  # 20 draws, not 60: wider
+    0.50 [0.30, 0.70]
     """
+    if groups is not None:
+        return cluster_bootstrap_ci(_grouped(values, groups), confidence=confidence, resamples=resamples, seed=seed)
     floats = _floats(values)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
@@ -90,6 +108,17 @@ def bootstrap_ci(values: Iterable[bool | float], *, confidence: float = 0.95, re
     means = sorted(sum(rng.choices(floats, k=n)) / n for _ in range(resamples))
     tail = (1 - confidence) / 2
     return Interval(sum(floats) / n, _percentile(means, tail), _percentile(means, 1 - tail), confidence, n)
+
+
+def _grouped(values: Iterable[bool | float], groups: Sequence[Hashable]) -> list[list[bool | float]]:
+    """``values`` gathered by ``groups`` (one group per value), the groups in order of first appearance."""
+    values = list(values)
+    if len(groups) != len(values):
+        raise ValueError(f"groups has {len(groups)} entries for {len(values)} values: one group per value")
+    by_group: dict[Hashable, list[bool | float]] = {}
+    for group, value in zip(groups, values):
+        by_group.setdefault(group, []).append(value)
+    return list(by_group.values())
 
 
 def cluster_bootstrap_ci(
@@ -163,14 +192,7 @@ def paired_bootstrap_difference(
         raise ValueError(f"a has {len(a)} values and b has {len(b)}: a paired comparison needs the same prompts in both")
     a_floats, b_floats = _floats(a, "a"), _floats(b, "b")
     differences = [y - x for x, y in zip(a_floats, b_floats)]
-    if groups is None:
-        return bootstrap_ci(differences, confidence=confidence, resamples=resamples, seed=seed)
-    if len(groups) != len(differences):
-        raise ValueError(f"groups has {len(groups)} entries for {len(differences)} prompts: one group per prompt")
-    clusters: dict[Hashable, list[float]] = {}
-    for group, difference in zip(groups, differences):
-        clusters.setdefault(group, []).append(difference)
-    return cluster_bootstrap_ci(list(clusters.values()), confidence=confidence, resamples=resamples, seed=seed)
+    return bootstrap_ci(differences, groups=groups, confidence=confidence, resamples=resamples, seed=seed)
 
 
 def within_noise(difference: Interval) -> bool:

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from sft_helpers.noise import Interval, bootstrap_ci, normal_margin, paired_bootstrap_difference, within_noise
+from sft_helpers.noise import Interval, bootstrap_ci, cluster_bootstrap_ci, normal_margin, paired_bootstrap_difference, within_noise
 
 HALF = [True] * 30 + [False] * 30  # 60 prompts, a share of one half
 
@@ -118,3 +118,14 @@ def test_cluster_bootstrap_resamples_groups_not_values():
     assert cluster_bootstrap_ci([[True], [], [False, False]]).estimate == 1 / 3  # a share of values, not of groups
     with pytest.raises(ValueError, match="every group is empty"):
         cluster_bootstrap_ci([[], []])
+
+
+def test_bootstrap_with_groups_resamples_each_group_whole():
+    values = [True, False, True, True, False, False, True, False]
+    groups = ["a", "a", "b", "c", "c", "b", "d", "d"]
+    grouped = bootstrap_ci(values, groups=groups, seed=3)
+    # The same as resampling the gathered groups, in order of first appearance.
+    assert grouped == cluster_bootstrap_ci([[True, False], [True, False], [True, False], [True, False]], seed=3)
+    assert grouped.n == 4 and str(grouped).startswith("0.50 [0.50, 0.50] width 0")  # every group scores 0.5
+    with pytest.raises(ValueError, match="groups has 3 entries for 8 values"):
+        bootstrap_ci(values, groups=groups[:3])
