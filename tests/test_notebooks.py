@@ -66,7 +66,8 @@ def test_every_module_list_names_every_module():
     """Three places list the package's modules for a reader: the README (lesson helpers), the package's own
     docstring (lesson helpers) and the maintainers' guide (all). Each must name every module, and only those."""
     top = {p.stem for p in (ROOT / "sft_helpers").glob("*.py")} - {"__init__"}
-    machinery = {f"machinery.{p.stem}" for p in (ROOT / "sft_helpers" / "machinery").glob("*.py")} - {"machinery.__init__"}
+    machinery = {f"{room}.{p.stem}" for room in ("machinery", "programs")
+                 for p in (ROOT / "sft_helpers" / room).glob("*.py") if p.stem != "__init__"}
     section = (ROOT / "README.md").read_text().split("## The `sft_helpers` package")[1].split("\n## ")[0]
     readme = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
     assert readme == top, f"README's module table: missing {sorted(top - readme)}, unknown {sorted(readme - top)}"
