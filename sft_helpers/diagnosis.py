@@ -48,7 +48,7 @@ ACTIONS = {
         "Check the gradient norm: near zero means frozen parameters or a broken graph.",
     ],
     "memorisation": [
-        "Check generations: replies recited from training (parroted_share) and low diversity confirm it.",
+        "Check generations: replies recited from training word for word (parroted_share) confirm it; low diversity may, but recited replies spliced together can be varied.",
         "Use more, and more varied, data; train fewer epochs, or at a lower learning rate.",
         "If the validation loss is as low as the training loss, look for validation examples that also appear in training.",
     ],
