@@ -146,6 +146,8 @@ EXPLAINED = (
     "There were missing keys in the checkpoint model loaded: ['lm_head.weight']",
     # Solutions 01, exercise 2: a template without markers, and the warning it earns, are the lesson.
     "return_assistant_tokens_mask==True but chat template does not contain `{% generation %}` keyword.",
+    # Solutions 02, exercise 6: <|im_end|> moved outside the markers on purpose; the warning is what it shows.
+    "The chat template does not include the assistant turn's end-of-turn token in the loss mask",
 )
 
 

@@ -31,7 +31,8 @@ REHEARSED = {
     "tokens on the rehearsal's small talk",
     "02_sft_smollm2_smoltalk_solutions.ipynb": "sft_checkpoint trains notebook 02's recipe on SmolLM2 (no saved model in "
     "the rehearsal's folder), then shorter runs of it (a quarter of the steps, packed and unpacked epochs, an interrupted "
-    "run resumed from its checkpoint with both samplers), a branch on run.smoke_run, sampling over the real vocabulary",
+    "run resumed from its checkpoint with both samplers, a template with <|im_end|> outside the markers), a branch on "
+    "run.smoke_run, sampling over the real vocabulary",
     "03_alpaca_masking_by_hand_solutions.ipynb": "distilgpt2's real BPE at the boundary without the newline (the lesson "
     "checks only with it), the collators on its real eos = pad, training distilgpt2 on Alpaca's defects",
     "04_monitoring_loss_curves_solutions.ipynb": "recipes(run) at the full profile's scale on SmolLM2: a leaked "
