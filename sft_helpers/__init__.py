@@ -14,6 +14,7 @@ course you may want to read next to it::
     noise         bootstrap intervals, paired diffs judge        a model as a pairwise judge
     behaviour     ended, empty, leaks, repeats (06) preference   reply log-probabilities, DPO (07)
     decontamination  held-out prompts seen in training? (01-03)
+    timing        a run's measured time after its first steps (02-07)
 
 ``sft_helpers.machinery``: what makes the same notebook run in Colab, on a laptop and in CI (profiles,
 the Hub probe, offline stand-ins and bundled data, the environment report, the Colab install, GPU
