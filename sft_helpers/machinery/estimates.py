@@ -47,8 +47,9 @@ FULL_RUNS = {
     # everyday-conversations: 2,260 training conversations, less the validation split the notebooks carve
     # (training.carve_validation); a few short turns each, ~250 tokens assumed.
     "smoltalk": FullRun("HuggingFaceTB/SmolLM2-135M", 134_515_008, 30, 576, 2_260 - held_out_count(2_260), 250),
-    # Alpaca: 52,002 records, less the test split notebook 03 holds out; ~150 GPT-2 tokens with the template assumed.
-    "alpaca": FullRun("distilgpt2", 81_912_576, 6, 768, 52_002 - held_out_count(52_002), 150),
+    # Alpaca: 52,002 records, less the validation and test splits notebook 03 holds out (its records with an
+    # empty output, dropped too, are not counted); ~150 GPT-2 tokens with the template assumed.
+    "alpaca": FullRun("distilgpt2", 81_912_576, 6, 768, 52_002 - 2 * held_out_count(52_002), 150),
 }
 
 
