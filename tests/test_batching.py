@@ -6,13 +6,6 @@ from trl import SFTConfig
 from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
 
 from sft_helpers.batching import choose_layout, layout_for
-from sft_helpers.machinery.standins import standin_path
-from sft_helpers.training import load_chat_model
-
-
-@pytest.fixture(scope="module")
-def chat_model():
-    return load_chat_model(standin_path("tiny-smollm2"), "cpu")
 
 
 @pytest.mark.parametrize(("attention", "device", "padding_free", "sampling", "max_length"), [

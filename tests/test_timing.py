@@ -7,13 +7,11 @@ from trl import SFTTrainer
 from sft_helpers.batching import choose_layout
 from sft_helpers.machinery.profile import course_run
 from sft_helpers.timing import RunDuration
-from sft_helpers.training import load_chat_model, sft_config
+from sft_helpers.training import sft_config
 
 
-def tiny_run(tmp_path, max_steps: int, duration: RunDuration):
-    from sft_helpers.machinery.standins import standin_path
-
-    model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")
+def tiny_run(chat_model, tmp_path, max_steps: int, duration: RunDuration):
+    model, tokenizer = chat_model
     rows = [{"messages": [{"role": "user", "content": f"What is {i} plus 1?"},
                           {"role": "assistant", "content": f"{i} plus 1 is {i + 1}."}]} for i in range(16)]
     config = sft_config(course_run("smoltalk"), tmp_path, choose_layout("sdpa", "cpu"), max_steps=max_steps,
@@ -23,18 +21,18 @@ def tiny_run(tmp_path, max_steps: int, duration: RunDuration):
     trainer.train()
 
 
-def test_it_times_steps_two_to_four_and_prints_the_whole_run_once(tmp_path, capsys):
+def test_it_times_steps_two_to_four_and_prints_the_whole_run_once(chat_model, tmp_path, capsys):
     duration = RunDuration(steps=3)
-    tiny_run(tmp_path, 6, duration)
+    tiny_run(chat_model, tmp_path, 6, duration)
     printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("measured on this machine")]
     assert len(duration.seconds) == 3 and all(s > 0 for s in duration.seconds)
     assert printed == [duration.message(sum(duration.seconds) / 3, 6)]
     assert "(steps 2 to 4); all 6 steps: about " in printed[0]
 
 
-def test_a_run_too_short_to_time_says_nothing(tmp_path, capsys):
+def test_a_run_too_short_to_time_says_nothing(chat_model, tmp_path, capsys):
     duration = RunDuration(steps=3)
-    tiny_run(tmp_path, 2, duration)  # only step 2 is timed
+    tiny_run(chat_model, tmp_path, 2, duration)  # only step 2 is timed
     assert len(duration.seconds) == 1 and "measured on this machine" not in capsys.readouterr().out
 
 

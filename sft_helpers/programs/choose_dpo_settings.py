@@ -65,13 +65,15 @@ class Measured:
 
 
 def dpo_loss(policy_chosen: float, policy_rejected: float, ref_chosen: float, ref_rejected: float, beta: float) -> float:
-    """-log sigmoid(beta * (log-ratio of chosen - log-ratio of rejected)), as notebook 07 writes it.
+    """-log sigmoid(implicit reward margin), as notebook 07 writes it.
 
     >>> round(dpo_loss(-5.0, -7.0, -5.0, -7.0, beta=0.5), 6) == round(math.log(2), 6)  # policy = reference
     True
     """
-    margin = beta * (policy_chosen - ref_chosen) - beta * (policy_rejected - ref_rejected)
-    return max(-margin, 0.0) + math.log1p(math.exp(-abs(margin)))
+    from sft_helpers.preference import implicit_reward_margins
+
+    (margin,) = implicit_reward_margins([(policy_chosen, policy_rejected)], [(ref_chosen, ref_rejected)], beta)
+    return max(-margin, 0.0) + math.log1p(math.exp(-abs(margin)))  # written so that exp never overflows
 
 
 def train_one(sft_model: str, tokenizer, setting, fit_pairs, val_pairs, reference, output_dir: str) -> Measured:
@@ -82,7 +84,7 @@ def train_one(sft_model: str, tokenizer, setting, fit_pairs, val_pairs, referenc
     from trl import DPOConfig, DPOTrainer
 
     from sft_helpers.device import precision_kwargs
-    from sft_helpers.preference import pair_logps
+    from sft_helpers.preference import implicit_reward_margins, pair_logps
 
     beta, learning_rate, warmup, steps = setting
 
@@ -109,7 +111,7 @@ def train_one(sft_model: str, tokenizer, setting, fit_pairs, val_pairs, referenc
     highest = max(((h["loss"], h["step"]) for h in history if "loss" in h and h["step"] > 1), default=(math.nan, 0))
     after = pair_logps(trainer.model, tokenizer, val_pairs)
     pair_losses = [dpo_loss(pc, pr, rc, rr, beta) for (pc, pr), (rc, rr) in zip(after, reference)]
-    won = [(pc - rc) - (pr - rr) > 0 for (pc, pr), (rc, rr) in zip(after, reference)]
+    won = [margin > 0 for margin in implicit_reward_margins(after, reference, beta)]
     drift = [(abs(pc - rc) + abs(pr - rr)) / 2 for (pc, pr), (rc, rr) in zip(after, reference)]
     return Measured(setting, highest, validation, pair_losses, won, drift)
 
@@ -156,7 +158,7 @@ def main(argv: list[str] | None = None) -> list[Measured]:
     parser.add_argument("--output-dir", default="outputs/choose_dpo_settings")
     args = parser.parse_args(argv)
 
-    from transformers import AutoTokenizer
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from sft_helpers.machinery import bundled_data
     from sft_helpers.machinery.profile import course_run
@@ -166,13 +168,11 @@ def main(argv: list[str] | None = None) -> list[Measured]:
     run = course_run("smoltalk")
     if run.profile != "offline" or run.smoke_run:
         raise SystemExit(f"the table is the offline profile's, at full length; this is profile {run.profile!r}"
-                         f"{' (a smoke run)' if run.smoke_run else ''}: unset SFT_PROFILE and SFT_MAX_STEPS")
+                         f"{' (a smoke run)' if run.smoke_run else ''}: set SFT_PROFILE=offline and unset SFT_MAX_STEPS")
     sft_model, where = sft_checkpoint(run, f"{args.output_dir}/sft")
     print(f"starting point: {where}")
     tokenizer = AutoTokenizer.from_pretrained(sft_model)
     fit_pairs, val_pairs = carve_by_prompt(bundled_data.read("preferences", "train"), 60, seed=42)  # as notebook 07
-    from transformers import AutoModelForCausalLM
-
     reference = pair_logps(AutoModelForCausalLM.from_pretrained(sft_model), tokenizer, val_pairs)
     rows = []
     for i, setting in enumerate(SETTINGS[: args.rows]):

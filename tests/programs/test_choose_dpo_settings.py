@@ -25,12 +25,10 @@ def test_the_table_puts_the_chosen_setting_first_in_bold_and_flags_a_loss_above_
     assert SETTINGS[0] == (0.5, 3e-4, 0.05, 30)  # notebook 07's offline settings, which its text calls the chosen row
 
 
-def test_a_short_run_starts_at_ln_2_and_its_pair_losses_give_trls_validation_loss(tmp_path):
-    from sft_helpers.machinery.standins import standin_path
+def test_a_short_run_starts_at_ln_2_and_its_pair_losses_give_trls_validation_loss(chat_model, tmp_path):
     from sft_helpers.preference import carve_by_prompt, pair_logps
-    from sft_helpers.training import load_chat_model
 
-    model, tokenizer = load_chat_model(standin_path("tiny-smollm2"), "cpu")  # a chat template, random weights
+    model, tokenizer = chat_model  # a chat template, random weights
     model.save_pretrained(tmp_path / "start")
     tokenizer.save_pretrained(tmp_path / "start")
     fit, val = carve_by_prompt(bundled_data.read("preferences", "train"), 12, seed=42)
