@@ -19,8 +19,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 # Jupyter refuses to start as root unless told; containers and cloud machines often run as root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# LAB_ARGS: more options for JupyterLab (the test of this target passes a port and a token).
 lab: $(BIN)/.installed
-	$(BIN)/jupyter lab notebooks/ $(AS_ROOT)
+	$(BIN)/jupyter lab notebooks/ $(AS_ROOT) $(LAB_ARGS)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
@@ -31,7 +32,7 @@ outputs: $(BIN)/.installed
 
 # Rewrite the bundled data sets in sft_helpers/machinery/data/ from their generator.
 data: $(BIN)/.installed
-	$(BIN)/python -m sft_helpers.programs.make_bundled_data
+	$(BIN)/python misc/tools/make_bundled_data.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

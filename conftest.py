@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from tests.conftest import apply_notebook_env
 
@@ -35,7 +34,7 @@ def pytest_collection_modifyitems(items):
             return 1
         # The programs' tests hold the longest single tests left (the benchmark command, torch.compile, two
         # accelerate processes, about 60 s in one file): started last, they would leave one worker idle.
-        return 2 if path.startswith("tests/programs/") else 3
+        return 2 if path.startswith("tests/tools/") else 3
 
     items.sort(key=rank)  # stable: each notebook's cells keep their order
 

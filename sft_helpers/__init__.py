@@ -1,30 +1,26 @@
-"""The SFT course's shared code, in three rooms.
+"""The SFT course's shared code: the lesson helpers, and the machinery that runs the notebooks anywhere.
 
-Lesson helpers, here at the top: each module is imported by a lesson notebook, and is the part of the
-course you may want to read next to it::
+Lesson helpers, here at the top, each named by the step it serves and imported by a lesson notebook; read
+them next to the notebook::
 
-    device        device and precision flags        chat         the ChatML template, setup_chatml
-    formats       Alpaca records as SFT formats     validation   checks that name the bad record
-    masking       prompt masking by hand (03)       batching     which batch layout suits the device
-    training      notebook 02's model, data, config evaluation   replies, end-of-turn and correct shares
-    logs          curves from log_history or TB     plotting     loss curves, length histograms
-    diagnosis     names a loss curve's pattern      diversity    distinct-n, parroted replies
-    memory        training-state memory             sharing      model card, push with a token
-    loss_patterns the four runs of notebook 04      constraints  verifiable instructions (06)
-    noise         bootstrap intervals, paired diffs judge        a model as a pairwise judge
-    behaviour     ended, empty, leaks, repeats (06) preference   reply log-probabilities, DPO (07)
-    decontamination  held-out prompts seen in training? (01-03)
-    timing        a run's measured time after its first steps (02-07)
+    data            chat template, formats, record checks (01)   decontamination  held-out prompts seen in training? (01-03)
+    masking         prompt masking by hand (03)                  batching         which batch layout suits the device
+    training        the lessons' recipes (02, 03)                checkpoints      trained once, cached by recipe (06, 07)
+    timing          a run's measured time after its first steps  curves           read, draw and diagnose loss curves
+    loss_patterns   the four runs of notebook 04                 replies          generate and score replies, behaviour
+    memory          training-state memory (05)                   sharing          model card, push with a token
+    intervals       bootstrap intervals, paired differences      constraints      verifiable instructions (06)
+    judge           a model as a pairwise judge (06)             preference       reply log-probabilities, DPO (07)
 
-``sft_helpers.machinery``: what makes the same notebook run in Colab, on a laptop and in CI (profiles,
-the Hub probe, offline stand-ins and bundled data, the environment report, the Colab install, GPU
-estimates, the learning checks). Lessons call into it, for example ``course_run``; no lesson is about it.
+``sft_helpers.machinery``: what makes the same notebook run in Colab, on a laptop and in CI. Every notebook
+calls it (``install_on_colab``, ``course_run``, ``detect_device``, ``check_learning``); no lesson is about it,
+and it imports no lesson helper. It holds the tasks and profiles, the device and precision, the Hub probe,
+the offline stand-ins and bundled data, the environment report, the Colab install, GPU estimates and the
+learning checks.
 
-``sft_helpers.programs``: what you run with ``python -m sft_helpers.programs.<name>`` (the benchmark,
-the loss-pattern figures, the ``accelerate`` script, the bundled-data generator). No notebook imports them.
-
-Standard library only at import time: the Colab install imports ``sft_helpers.machinery.colab`` before
-anything is installed.
+The maintainers' programs (benchmark, data generators, figure maker) are plain scripts in ``misc/tools/``,
+outside the package. Standard library only at import time: the Colab install imports
+``sft_helpers.machinery.colab`` before anything is installed.
 """
 
 __version__ = "0.1.0"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sft_helpers.constraints import Constraint
-from sft_helpers.noise import Interval, bootstrap_ci, cluster_bootstrap_ci
+from sft_helpers.intervals import Interval, bootstrap_ci, cluster_bootstrap_ci
 
 Verdict = Literal["A", "B", "tie"]
 Outcome = Literal["1", "2", "tie", "inconsistent", "unparsable"]
@@ -162,7 +162,7 @@ def judge_pairs(generate: Callable[[Messages], str], items: Sequence[Mapping[str
         answers = []
         for messages in both_orders(item["question"], item["reply_1"], item["reply_2"]):
             answer = generate(messages)
-            # A common slip: sft_helpers.evaluation.chat_reply returns (text, ended), not text.
+            # A common slip: sft_helpers.replies.chat_reply returns (text, ended), not text.
             if not isinstance(answer, str):
                 raise TypeError(f"item {i}: generate returned a {type(answer).__name__}, not a string")
             answers.append(answer)

@@ -6,10 +6,10 @@
 * ``memorisation``: a handful of examples, repeated until the model reproduces them token for token:
   the training loss near zero, the validation loss far above it.
 
-The names are ``sft_helpers.diagnosis``'s patterns, and each run's figure is ``misc/`` + ``figure_name``.
-Notebook 04 runs them; ``python -m sft_helpers.programs.loss_pattern_figures`` runs them too and writes
-the figures in ``misc/`` and the logs that the unit tests of ``sft_helpers.diagnosis`` read. With the
-fixed seeds, the offline profile gives the same curves every time on the same machine.
+The names are the patterns ``sft_helpers.curves.diagnose`` names. Notebook 04 runs them; the maintainers'
+``misc/tools/loss_pattern_figures.py`` runs them too and writes their figures in ``misc/`` and the logs
+that the tests of ``diagnose`` read. With the fixed seeds, the offline profile gives the same curves every
+time on the same machine.
 """
 
 from __future__ import annotations
@@ -17,14 +17,9 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sft_helpers.machinery.profile import CourseRun
-
-# The course's misc/ folder, found from the package rather than the working directory, which differs
-# between JupyterLab (notebooks/), Colab and the tests.
-MISC_DIR = Path(__file__).resolve().parent.parent / "misc"
 
 # Each run measures its validation loss 11 times; on the first 30 of the 60 validation conversations that
 # costs half as much, and the curves keep their shapes (the validation loss of 30 is noisier, not biased).
@@ -38,15 +33,6 @@ def file_stem(pattern: str) -> str:
     'no_learning'
     """
     return pattern.replace(" ", "_")
-
-
-def figure_name(pattern: str) -> str:
-    """The file in ``misc/`` that holds the pattern's figure.
-
-    >>> figure_name("memorisation")
-    'sft_memorisation.png'
-    """
-    return f"sft_{file_stem(pattern)}.png"
 
 
 @dataclass(frozen=True)
@@ -96,7 +82,7 @@ def full_profile_estimate(run: CourseRun) -> str:
     full profile on a Colab T4 (estimate from FLOPs, not measured): the four runs take 982 steps at batch 4, about 1-4 min of training
     """
     from sft_helpers.machinery.estimates import t4_minutes
-    from sft_helpers.machinery.profile import TASKS
+    from sft_helpers.machinery.tasks import TASKS
 
     full = TASKS[run.task].full
     steps = sum(r.max_steps for r in recipes(dataclasses.replace(run, profile="full", max_steps=full.max_steps)).values())

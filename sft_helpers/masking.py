@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sft_helpers.formats import instruction_prompt
+from sft_helpers.data import instruction_prompt
 
 IGNORE_INDEX = -100
 

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sft_helpers.machinery.hub import hub_token
-from sft_helpers.machinery.profile import TASKS, CourseRun
+from sft_helpers.machinery.profile import CourseRun
+from sft_helpers.machinery.tasks import TASKS
 
 
 def model_card(run: CourseRun, measured: Mapping[str, tuple[float | None, float | None]]):

@@ -1,10 +1,11 @@
-"""One home for the course's SmolLM2 fine-tunes: the model, the conversations, and the ``SFTConfig``.
+"""The lessons' recipes in one place: the model, the conversations, the ``SFTConfig``, and the runs of
+notebooks 02 and 03 step for step.
 
 Notebook 02 spells these steps out for teaching (a test checks that its configuration equals
-``sft_config``'s, and ``keep_for_later_notebooks`` that its weights equal ``train_like_notebook_02``'s);
-notebook 05, the loss-pattern runs of notebook 04, the starting point of solutions 02, notebook 07 and its solutions
-(``sft_checkpoint``), the ``accelerate`` script and the tests take them from here, so that they cannot
-drift apart.
+``sft_config``'s, and ``checkpoints.keep_for_later_notebooks`` that its weights equal
+``train_like_notebook_02``'s); notebook 05, the loss-pattern runs of notebook 04, the ``accelerate`` script,
+the cached starting points of later notebooks (``sft_helpers.checkpoints``) and the tests take them from
+here, so that they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import os
 from typing import Any
 
 from sft_helpers.batching import LayoutChoice
+from sft_helpers.data import conversation_lengths, drop_problem_records
 from sft_helpers.machinery.profile import CourseRun
-from sft_helpers.validation import conversation_lengths, drop_problem_records
 
 
 def cadence(max_steps: int) -> dict[str, int]:
@@ -53,7 +54,7 @@ def sft_config(
     """
     from trl import SFTConfig
 
-    from sft_helpers.device import precision_kwargs
+    from sft_helpers.machinery.device import precision_kwargs
 
     steps = run.max_steps if max_steps is None else max_steps
     args: dict[str, Any] = dict(
@@ -91,8 +92,8 @@ def load_chat_model(model_name: str | os.PathLike, device: str | None = None):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from sft_helpers.chat import setup_chatml
-    from sft_helpers.device import detect_device
+    from sft_helpers.data import setup_chatml
+    from sft_helpers.machinery.device import detect_device
 
     tokenizer = AutoTokenizer.from_pretrained(model_name)
     model = AutoModelForCausalLM.from_pretrained(model_name, dtype=torch.float32).to(device or detect_device())
@@ -115,7 +116,7 @@ def carve_validation(dataset, seed: int = 42):
     """
     from datasets import DatasetDict
 
-    from sft_helpers.machinery.profile import held_out_count
+    from sft_helpers.machinery.tasks import held_out_count
 
     carved = dataset["train"].train_test_split(test_size=held_out_count(len(dataset["train"])), seed=seed)
     rest = {split: rows for split, rows in dataset.items() if split not in ("train", "validation")}
@@ -208,15 +209,12 @@ def lora_base(run: CourseRun) -> str:
     True
     """
     from sft_helpers.machinery import standins
-    from sft_helpers.machinery.profile import TASKS
+    from sft_helpers.machinery.tasks import TASKS
 
     standin = TASKS[run.task].standin
     if run.model_name == str(standins.standin_path(standin)):
         return str(standins.pretrained_standin_path(standin))
     return run.model_name
-
-
-NOTEBOOK_02_MODEL = "outputs/02_sft_smollm2_smoltalk/final"  # where notebook 02 saves its fine-tune
 
 
 def train_like_notebook_02(run: CourseRun, output_dir: str | os.PathLike, *, max_steps: int | None = None, **overrides: Any):
@@ -248,139 +246,6 @@ def train_like_notebook_02(run: CourseRun, output_dir: str | os.PathLike, *, max
     return trainer
 
 
-def _recipe_cache(run: CourseRun, make):
-    """The cache folder of the run's lesson model on the offline stand-in (notebook 02's, or 03's for
-    Alpaca), made by ``make(folder)`` if absent.
-
-    Keyed by the source of the code that trains it and the run's scale: a change to either trains anew.
-    """
-    import inspect
-
-    from sft_helpers.machinery import standins
-    from sft_helpers.machinery.profile import TASKS
-
-    if run.task == "alpaca":
-        label, functions = "tiny-gpt2-masked", (train_like_notebook_03, alpaca_splits)
-    else:
-        label, functions = "tiny-smollm2-sft", (train_like_notebook_02, sft_config, load_conversations, load_chat_model)
-    recipe = "".join(inspect.getsource(f) for f in functions) + repr((run.max_steps, run.batch_size, run.learning_rate))
-    return standins.cached_model(label, recipe, make, standin=TASKS[run.task].standin)
-
-
-def _is_offline_recipe(run: CourseRun) -> bool:
-    from sft_helpers.machinery import standins
-    from sft_helpers.machinery.profile import TASKS
-
-    return run.model_name == str(standins.standin_path(TASKS[run.task].standin)) and not run.smoke_run
-
-
-def _save_recipe(folder, source, *, cached: bool = True) -> None:
-    """Into ``folder``: the model of ``source`` (a trainer, or a saved folder) and, from a trainer, its log
-    history (``log_history.json``); for the cache, its marker last."""
-    import json
-    import shutil
-    from pathlib import Path
-
-    folder = Path(folder)
-    if isinstance(source, (str, os.PathLike)):
-        for file in Path(source).iterdir():
-            if file.is_file() and file.name != "README.md":  # not notebook 02's model card: its figures are 02's
-                shutil.copy2(file, folder / file.name)
-    else:
-        source.save_model(str(folder))
-        (folder / "log_history.json").write_text(json.dumps(source.state.log_history))
-    if cached:
-        (folder / "STANDIN.json").write_text(json.dumps({"name": folder.name, "recipe": "the lesson's run"}))
-
-
-def _train_into(folder, train, *, cached: bool = True) -> None:
-    """``train(output_dir)`` (a ``train_like_notebook_*`` call), its model saved in ``folder`` and its own
-    output folder removed."""
-    import shutil
-    from pathlib import Path
-
-    trainer = train(Path(folder) / "run")
-    _save_recipe(folder, trainer, cached=cached)
-    shutil.rmtree(Path(folder) / "run", ignore_errors=True)
-
-
-def keep_for_later_notebooks(run: CourseRun, trained) -> str:
-    """Leave a lesson's trained model where later notebooks look for it; say where.
-
-    ``trained`` is notebook 02's saved folder (solutions 02, notebook 07 and its solutions start from it:
-    ``sft_checkpoint``), or notebook 03's trainer (its solutions compare with its run: ``notebook_03_run``).
-    Offline, the course keeps one copy of each in its cache, trained by whichever notebook asks first. If
-    this run goes there, no other notebook trains it again; if another notebook trained it first, this run
-    must have given the same weights, which is checked here (a mismatch means that the lesson and
-    ``train_like_notebook_02`` or ``train_like_notebook_03`` no longer run the same recipe). The line it
-    returns is the same either way. Nothing is cached in the full profile, where notebook 07 loads
-    notebook 02's saved folder and solutions 03 trains notebook 03's run again, nor for a shortened run
-    (``SFT_MAX_STEPS``), which no later notebook uses.
-    """
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    if not _is_offline_recipe(run):
-        if run.smoke_run:
-            return "a shortened run (SFT_MAX_STEPS): no later notebook uses it"
-        if run.task == "alpaca":
-            return "its solutions train this run again, in their own folder"
-        return f"notebook 07 and the solutions of 02 and 07 start from this model: {trained}"
-    later = "its solutions compare with this run" if run.task == "alpaca" else "notebook 07 and the solutions of 02 and 07 start from this model"
-    from safetensors.torch import load_file
-
-    cached = _recipe_cache(run, lambda staging: _save_recipe(staging, trained))
-    if isinstance(trained, (str, os.PathLike)):
-        mine = load_file(Path(trained) / "model.safetensors")
-    else:
-        folder = Path(tempfile.mkdtemp(prefix="lesson-run-"))
-        trained.save_model(str(folder))
-        mine = load_file(folder / "model.safetensors")
-        shutil.rmtree(folder, ignore_errors=True)
-    theirs = load_file(cached / "model.safetensors")
-    differ = sorted(name for name in mine if name not in theirs or not mine[name].equal(theirs[name]))
-    if differ or mine.keys() != theirs.keys():
-        raise RuntimeError(f"the lesson's model differs from the course cache's copy of its recipe ({cached}) in "
-                           f"{len(differ)} tensors, {differ[:3]}...: the lesson and its train_like_notebook_* function "
-                           "have drifted apart")
-    return f"{later}: the course cache holds these weights (stored now, or checked bit for bit against the copy another notebook trained)"
-
-
-def sft_checkpoint(run: CourseRun, output_dir: str | os.PathLike = "outputs/07_preference_tuning_dpo/sft") -> tuple[str, str]:
-    """The folder of an SFT model to tune further (notebook 07's DPO starts here), and where it came from.
-
-    * Offline: notebook 02's model on the stand-in, from the course's cache: saved there by notebook 02
-      (``keep_for_later_notebooks``) or, if another notebook asks first, trained there by
-      ``train_like_notebook_02`` (the same weights). Solutions 02, notebook 07 and solutions 07 all start
-      from that one copy, whichever of them runs first. A shortened run (``SFT_MAX_STEPS``) is trained
-      into ``output_dir`` instead, as in the full profile.
-    * Full profile: notebook 02's saved model (``NOTEBOOK_02_MODEL``, looked for from ``notebooks/`` and
-      from ``notebooks/solutions/``) if you ran notebook 02, for however many steps you ran it; otherwise its recipe, trained now and saved in
-      ``output_dir``, which the next run reuses if it was trained for as many steps.
-
-    A folder, because without ``precompute_ref_log_probs`` or a LoRA adapter TRL's ``DPOTrainer`` loads
-    its reference model from the policy's ``config._name_or_path``.
-    """
-    import json
-    from pathlib import Path
-
-    if _is_offline_recipe(run):
-        folder = _recipe_cache(run, lambda staging: _train_into(staging, lambda out: train_like_notebook_02(run, out)))
-        return str(folder), "notebook 02's model on the stand-in: trained once, by whichever notebook came first, and cached"
-    if run.profile == "full":
-        for saved in (Path(NOTEBOOK_02_MODEL), Path("..") / NOTEBOOK_02_MODEL):  # from notebooks/ or notebooks/solutions/
-            if (saved / "model.safetensors").exists():
-                return str(saved), f"notebook 02's saved model ({saved})"
-    marker = Path(output_dir) / "SFT_RECIPE.json"
-    recipe = {"model": run.model_name, "steps": run.max_steps, "batch_size": run.batch_size}
-    if marker.exists() and json.loads(marker.read_text()) == recipe:
-        return str(output_dir), f"notebook 02's recipe, trained earlier ({run.max_steps} steps) and kept in {output_dir}"
-    _train_into(output_dir, lambda out: train_like_notebook_02(run, out), cached=False)
-    marker.write_text(json.dumps(recipe))
-    return str(output_dir), f"notebook 02's recipe, trained now ({run.max_steps} steps) and saved in {output_dir}"
-
-
 def carve_held_out(records, seed: int = 42):
     """``records`` (a ``datasets.Dataset``) in three splits, as notebook 03 carves them: ``test`` and ``validation``
     each ``held_out_count(len(records))`` records drawn with ``seed``, ``train`` the rest; then each held-out
@@ -397,7 +262,7 @@ def carve_held_out(records, seed: int = 42):
     from datasets import DatasetDict
 
     from sft_helpers.decontamination import decontaminate
-    from sft_helpers.machinery.profile import held_out_count
+    from sft_helpers.machinery.tasks import held_out_count
 
     n = held_out_count(len(records))
     carved = records.train_test_split(test_size=2 * n, seed=seed)
@@ -415,7 +280,7 @@ def alpaca_splits(run: CourseRun):
     """
     from datasets import load_dataset
 
-    from sft_helpers.validation import drop_problem_records
+    from sft_helpers.data import drop_problem_records
 
     alpaca, _ = drop_problem_records(load_dataset(run.dataset_path, run.dataset_config, data_files=run.data_files)["train"],
                                      "instructions")
@@ -430,9 +295,16 @@ def train_like_notebook_03(run: CourseRun, output_dir: str | os.PathLike, *, max
     ``train_like_notebook_02``); without TensorBoard, which draws nothing.
     """
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments, set_seed
+    from transformers import (
+        AutoModelForCausalLM,
+        AutoTokenizer,
+        DataCollatorForSeq2Seq,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
 
-    from sft_helpers.device import detect_device, precision_kwargs
+    from sft_helpers.machinery.device import detect_device, precision_kwargs
     from sft_helpers.masking import build_masked_dataset
 
     steps = run.max_steps if max_steps is None else max_steps
@@ -459,22 +331,3 @@ def train_like_notebook_03(run: CourseRun, output_dir: str | os.PathLike, *, max
     return trainer
 
 
-def notebook_03_run(run: CourseRun, output_dir: str | os.PathLike = "outputs/03_solutions/masked") -> tuple[str, list[dict], str]:
-    """Notebook 03's trained model (a folder), its log history (the validation losses during training), and
-    where they came from.
-
-    Offline, the course cache's copy (saved there by notebook 03, or trained there on first use by
-    ``train_like_notebook_03``: the same weights); in the full profile, and for a shortened run
-    (``SFT_MAX_STEPS``), its run trained now in ``output_dir``.
-    """
-    import json
-    from pathlib import Path
-
-    if _is_offline_recipe(run):
-        folder = _recipe_cache(run, lambda staging: _train_into(staging, lambda out: train_like_notebook_03(run, out)))
-        where = "notebook 03's run on the stand-in: trained once, by whichever notebook came first, and cached"
-    else:
-        folder = Path(output_dir)
-        _train_into(folder, lambda out: train_like_notebook_03(run, out), cached=False)
-        where = f"notebook 03's run, trained now ({run.max_steps} steps) and saved in {folder}"
-    return str(folder), json.loads((Path(folder) / "log_history.json").read_text()), where

@@ -2,13 +2,14 @@
 executed outside nbval, and fixtures of the offline stand-ins set up as the notebooks set them.
 
 The tests are laid out like the package: ``tests/test_<module>.py`` for the lesson helpers at the top of
-``sft_helpers`` (and for the notebooks as files), ``tests/machinery/`` and ``tests/programs/`` for the two
+``sft_helpers`` (and for the notebooks as files), ``tests/machinery/`` and ``tests/tools/`` for the two
 rooms, ``tests/rehearsal/`` for the full profile rehearsed on the real architectures.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +20,9 @@ NOTEBOOKS = ROOT / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 SOLUTIONS = sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))
 TEST_DATA = ROOT / "tests" / "data"
+# The maintainers' programs are plain scripts (``python misc/tools/<name>.py``); their tests import them as modules.
+TOOLS = ROOT / "misc" / "tools"
+sys.path.insert(0, str(TOOLS))
 # Beside the course's own checkout only (a student's clone has none): the real tokenizer and config files.
 HUB_FIXTURES = ROOT.parent / "shared" / "hub-fixtures"
 needs_hub_fixtures = pytest.mark.skipif(
@@ -136,7 +140,7 @@ def chat_tokenizer(smollm2_path):
     """tiny-smollm2's tokenizer with the course's ChatML template, as notebook 02 sets it up."""
     from transformers import AutoTokenizer
 
-    from sft_helpers.chat import setup_chatml
+    from sft_helpers.data import setup_chatml
 
     tok = AutoTokenizer.from_pretrained(smollm2_path)
     setup_chatml(tok)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from datasets import Dataset
 
+from sft_helpers.data import DataError, find_problems, validate
 from sft_helpers.masking import build_masked_dataset, check_dataset_labels
-from sft_helpers.validation import DataError, find_problems, validate
 
 LONG = ("word " * 20_000).strip()
 

@@ -3,6 +3,7 @@ import re
 import pytest
 
 from sft_helpers.constraints import Lowercase, MaxWords, NoCommas, StartsWithYesNo
+from sft_helpers.intervals import Interval
 from sft_helpers.judge import (
     JudgedPair,
     both_orders,
@@ -13,7 +14,6 @@ from sft_helpers.judge import (
     parse_verdict,
     verifiable_preference,
 )
-from sft_helpers.noise import Interval
 
 
 def shown(messages: list[dict[str, str]], letter: str) -> str:

@@ -9,10 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sft_helpers import diagnosis
+from sft_helpers import curves
 from sft_helpers.batching import layout_for
 from sft_helpers.loss_patterns import file_stem, recipes, train
-from sft_helpers.machinery.profile import TASKS, course_run
+from sft_helpers.machinery.profile import course_run
+from sft_helpers.machinery.tasks import TASKS
 from sft_helpers.training import load_chat_model, sft_config
 
 NOTEBOOK_04 = Path(__file__).resolve().parents[1] / "notebooks" / "04_monitoring_loss_curves.ipynb"
@@ -90,15 +91,15 @@ def thresholds_in_the_text() -> list[tuple[str, float]]:
 
 def test_notebook_04_states_the_thresholds_of_diagnose_in_its_order():
     # The thresholds in the order the rules use them: the first place each appears in diagnose().
-    used = list(dict.fromkeys(re.findall(r"\b[A-Z][A-Z_]+\b", inspect.getsource(diagnosis.diagnose))))
-    thresholds = [name for name in used if isinstance(getattr(diagnosis, name, None), (int, float))]
+    used = list(dict.fromkeys(re.findall(r"\b[A-Z][A-Z_]+\b", inspect.getsource(curves.diagnose))))
+    thresholds = [name for name in used if isinstance(getattr(curves, name, None), (int, float))]
     assert len(thresholds) == 6, thresholds
     stated = thresholds_in_the_text()
     assert [name for name, _ in stated] == thresholds
-    assert {name: value for name, value in stated} == {name: getattr(diagnosis, name) for name in thresholds}
+    assert {name: value for name, value in stated} == {name: getattr(curves, name) for name in thresholds}
     # The cell that prints them from the module names the same six.
     code = cells("code")
-    printing = code[cell_index(code, "from sft_helpers import diagnosis")]
+    printing = code[cell_index(code, "from sft_helpers import curves")]
     assert re.findall(r'"([A-Z][A-Z_]+)"', printing) == thresholds
 
 

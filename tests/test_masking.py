@@ -84,7 +84,7 @@ def test_dataset_check_names_the_bad_row():
 from datasets import Dataset  # noqa: E402
 from transformers import DataCollatorForLanguageModeling, DataCollatorForSeq2Seq  # noqa: E402
 
-from sft_helpers.formats import RESPONSE_MARKER  # noqa: E402
+from sft_helpers.data import RESPONSE_MARKER  # noqa: E402
 from sft_helpers.masking import (  # noqa: E402
     MaskView,
     boundary_mismatches,
@@ -196,7 +196,7 @@ def test_boundary_merges(gpt2_tokenizer):
     # into the response's first word ("Ġquiet"), so the model would train on a split it never sees.
     prompts = [f"{i} {x} Answer: " for i, x in zip(RECORDS["instruction"], RECORDS["input"])]
     assert 0 in boundary_mismatches(gpt2_tokenizer, prompts, RECORDS["output"])
-    from sft_helpers.formats import instruction_prompt
+    from sft_helpers.data import instruction_prompt
 
     ours = [instruction_prompt(i, x) for i, x in zip(RECORDS["instruction"], RECORDS["input"])]
     assert boundary_mismatches(gpt2_tokenizer, ours, RECORDS["output"]) == []

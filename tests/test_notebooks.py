@@ -1,9 +1,7 @@
 """Checks on the notebooks as files: names, stored outputs, no login, solutions that stand on their own, imports."""
 
-import json
 import re
-import subprocess
-import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -55,34 +53,56 @@ def imported_modules(paths) -> set[str]:
 
 
 def test_every_top_level_module_is_a_lesson_helper():
-    """The top of sft_helpers is what a lesson imports; the machinery and the programs have rooms of their own."""
+    """The top of sft_helpers is what a lesson imports; the machinery has a room of its own, programs live in misc/tools/."""
     top = {p.stem for p in (ROOT / "sft_helpers").glob("*.py")} - {"__init__"}
     unused = top - imported_modules(LESSONS)
-    assert not unused, f"no lesson imports sft_helpers.{', '.join(sorted(unused))}: move it to machinery/ or programs/"
-    assert not {m for m in imported_modules(LESSONS + SOLUTIONS) if m.startswith("programs")}, "a notebook imports a program"
+    assert not unused, f"no lesson imports sft_helpers.{', '.join(sorted(unused))}: move it to machinery/ or misc/tools/"
+
+
+def test_the_package_holds_no_program():
+    """What a student imports holds no script: the benchmark, generators and figure makers are in misc/tools/.
+    The one exception is the requirements parser, which .ci/run and the Makefile run before anything is installed."""
+    programs = [str(p.relative_to(ROOT)) for p in (ROOT / "sft_helpers").rglob("*.py")
+                if "__main__" in p.read_text() and p.name != "requirements.py"]
+    assert not programs, f"programs inside the package: {programs}; move them to misc/tools/"
+
+
+def sft_helpers_imports(path: Path) -> set[str]:
+    """Every ``sft_helpers`` module ``path`` imports, at the top or inside a function."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sft_helpers"):
+            found |= {node.module} if node.module != "sft_helpers" else {f"sft_helpers.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("sft_helpers")}
+    return found
+
+
+def test_the_machinery_imports_no_lesson_helper():
+    """Lesson helpers may call the machinery (profiles, stand-ins, estimates); never the other way round, so
+    that neither room needs the other to be read."""
+    crossing = {str(p.relative_to(ROOT)): sorted(m for m in sft_helpers_imports(p) if not m.startswith("sft_helpers.machinery"))
+                for p in (ROOT / "sft_helpers" / "machinery").glob("*.py")}
+    assert not {f: ms for f, ms in crossing.items() if ms}
 
 
 def test_every_module_list_names_every_module():
     """Three places list the package's modules for a reader: the README (lesson helpers), the package's own
-    docstring (lesson helpers) and the maintainers' guide (all). Each must name every module, and only those."""
+    docstring (lesson helpers) and the maintainers' guide (all, and every program of misc/tools/). Each must
+    name every module, and only those."""
     top = {p.stem for p in (ROOT / "sft_helpers").glob("*.py")} - {"__init__"}
-    machinery = {f"{room}.{p.stem}" for room in ("machinery", "programs")
-                 for p in (ROOT / "sft_helpers" / room).glob("*.py") if p.stem != "__init__"}
+    machinery = {f"machinery.{p.stem}" for p in (ROOT / "sft_helpers" / "machinery").glob("*.py") if p.stem != "__init__"}
     section = (ROOT / "README.md").read_text().split("## The `sft_helpers` package")[1].split("\n## ")[0]
     readme = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
     assert readme == top, f"README's module table: missing {sorted(top - readme)}, unknown {sorted(readme - top)}"
     docstring = (ROOT / "sft_helpers" / "__init__.py").read_text().split("``sft_helpers.machinery``")[0]
-    assert not [m for m in top if not re.search(rf"\b{m}\b", docstring)], "the package docstring misses a lesson helper"
-    guide = set(re.findall(r"^\| `sft_helpers\.([\w.]+)` \|", (ROOT / "misc" / "maintainers.md").read_text(), flags=re.MULTILINE))
-    assert top | machinery <= guide, f"misc/maintainers.md misses {sorted((top | machinery) - guide)}"
-
-
-def test_importing_a_lesson_helper_loads_no_program():
-    code = (
-        "import json, sys, importlib, pkgutil, sft_helpers\n"
-        "for m in pkgutil.iter_modules(sft_helpers.__path__):\n"
-        "    if not m.ispkg: importlib.import_module('sft_helpers.' + m.name)\n"
-        "print(json.dumps(sorted(n for n in sys.modules if n.startswith('sft_helpers.programs'))))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    assert json.loads(out) == []
+    listed = set(re.findall(r"^    (\w+) ", docstring, flags=re.MULTILINE)) | set(re.findall(r"  (\w+)  ", docstring))
+    assert listed & top == top, f"the package docstring misses {sorted(top - listed)}"
+    guide_text = (ROOT / "misc" / "maintainers.md").read_text()
+    guide = set(re.findall(r"^\| `sft_helpers\.([\w.]+)` \|", guide_text, flags=re.MULTILINE))
+    assert guide == top | machinery, f"misc/maintainers.md: missing {sorted((top | machinery) - guide)}, unknown {sorted(guide - top - machinery)}"
+    tools = {p.name for p in (ROOT / "misc" / "tools").glob("*.py")}
+    listed_tools = set(re.findall(r"^\| `misc/tools/([\w.]+\.py)` \|", guide_text, flags=re.MULTILINE))
+    assert listed_tools == tools, f"misc/maintainers.md's programs: missing {sorted(tools - listed_tools)}, unknown {sorted(listed_tools - tools)}"

@@ -18,7 +18,7 @@ Every answer can be checked (sums, unit conversions, capitals, parity, opposites
 notebooks can score a fine-tuned model instead of only looking at it. Held out by construction: no
 held-out split asks a question that a training split asks, in any wording, and no split asks one twice
 (``sft_helpers.programs.make_bundled_data`` says how; ``tests/test_decontamination.py`` counts it). The files in ``data/`` beside
-this module are written by ``python -m sft_helpers.programs.make_bundled_data`` with a fixed seed (a
+this module are written by ``python misc/tools/make_bundled_data.py`` with a fixed seed (a
 unit test checks they are up to date).
 """
 

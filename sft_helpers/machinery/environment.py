@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import metadata
 from pathlib import Path
 
-from sft_helpers.device import PRECISION_MEANING, detect_device, detect_precision
+from sft_helpers.machinery.device import PRECISION_MEANING, detect_device, detect_precision
 from sft_helpers.machinery.requirements import COURSE_REQUIREMENTS, read_requirements
 
 

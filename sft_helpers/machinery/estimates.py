@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sft_helpers.machinery.profile import held_out_count
+from sft_helpers.machinery.tasks import held_out_count
 
 # Dense 16-bit tensor-core peaks in FLOP/s (vendor figures): bf16, except the T4, which has no bf16
 # tensor cores; its figure is fp16, the precision the course trains it in.
@@ -118,12 +118,12 @@ def epochs(task: str, steps: int, batch_size: int) -> float:
 def full_run_estimate(task: str, steps: int | None = None, batch_size: int | None = None) -> str:
     """One line a notebook prints about its full-profile run on a Colab T4, marked as an estimate.
 
-    ``steps`` and ``batch_size`` default to the task's full-profile scale (``sft_helpers.machinery.profile.TASKS``).
+    ``steps`` and ``batch_size`` default to the task's full-profile scale (``sft_helpers.machinery.tasks.TASKS``).
 
     >>> print(full_run_estimate("smoltalk"))
     full profile on a Colab T4 (estimate from FLOPs, not measured): 1,000 steps x 4 conversations = 2.0 epochs of 2,034, about 1-4 min of training
     """
-    from sft_helpers.machinery.profile import TASKS
+    from sft_helpers.machinery.tasks import TASKS
 
     steps = TASKS[task].full.max_steps if steps is None else steps
     batch_size = TASKS[task].full.batch_size if batch_size is None else batch_size

@@ -46,7 +46,7 @@ def test_read_gives_the_records_load_dataset_gives(conversations):
 
 
 # Whether every answer is correct is checked in test_scoring.py, from the questions' own words; that the files
-# are what their generator writes, in tests/programs/test_make_bundled_data.py.
+# are what their generator writes, in tests/tools/test_make_bundled_data.py.
 
 
 def test_every_format_reply_follows_its_constraints_and_the_held_out_set_is_about_other_things():
@@ -100,9 +100,9 @@ def test_preference_pairs_have_trls_conversational_layout_and_every_fault_in_bot
 
 
 def test_every_rejected_reply_has_its_fault_and_the_chosen_one_does_not(preferences):
-    from sft_helpers.behaviour import leaks_template
     from sft_helpers.constraints import constraint_from_dict
     from sft_helpers.machinery.scoring import is_correct
+    from sft_helpers.replies import leaks_template
 
     for split, rows in preferences.items():
         for i, row in enumerate(rows):

@@ -1,7 +1,7 @@
 import pytest
 
 from sft_helpers.machinery.estimates import FULL_RUNS, epochs, full_run_estimate, t4_minutes
-from sft_helpers.machinery.profile import TASKS
+from sft_helpers.machinery.tasks import TASKS
 
 
 def test_every_task_has_its_full_run_facts():
@@ -24,12 +24,17 @@ def test_the_line_says_it_is_an_estimate():
     assert "estimate from FLOPs, not measured" in full_run_estimate("alpaca", 3250, 16)
 
 
-def test_loss_pattern_estimate_counts_the_four_full_profile_runs():
+def test_loss_pattern_estimate_counts_the_four_runs_at_the_full_profiles_scale():
     from sft_helpers.loss_patterns import full_profile_estimate, recipes
     from sft_helpers.machinery.profile import CourseRun
 
     offline = CourseRun("smoltalk", "offline", "offline", "test", "m", "m", "json", None, max_steps=400, learning_rate=3e-3)
-    full = CourseRun("smoltalk", "full", "full", "test", "m", "m", "d", None, max_steps=1000)
-    steps = sum(r.max_steps for r in recipes(full).values())
-    assert steps == 500 + 250 + 66 + 166  # healthy at half notebook 02's steps; a quarter to overfit, a sixth to memorise, a fifteenth to see no learning
-    assert f"the four runs take {steps:,} steps at batch 4" in full_profile_estimate(offline)
+    full = TASKS["smoltalk"].full
+    at_full = CourseRun("smoltalk", "full", "full", "test", "m", "m", "d", None, max_steps=full.max_steps)
+    steps = sum(r.max_steps for r in recipes(at_full).values())
+    # Asked from an offline run, it prices the full profile's four runs, not the offline ones it was given.
+    assert steps != sum(r.max_steps for r in recipes(offline).values())
+    line = full_profile_estimate(offline)
+    assert f"the four runs take {steps:,} steps at batch {full.batch_size}" in line
+    fast, slow = t4_minutes("smoltalk", steps, full.batch_size)
+    assert f"about {max(1, round(fast))}-{max(1, round(slow))} min of training" in line

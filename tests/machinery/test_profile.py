@@ -5,6 +5,7 @@ import pytest
 
 from sft_helpers.machinery import hub, profile
 from sft_helpers.machinery.profile import HubUnavailableError, course_run
+from sft_helpers.machinery.tasks import TASKS
 
 PER_TASK = tuple(f"SFT_{task}_{name}" for task in ("SMOLTALK", "ALPACA") for name in ("MODEL", "DATASET", "DATASET_CONFIG"))
 OVERRIDES = ("SFT_EVAL_REPLIES", "SFT_MAX_STEPS", "SFT_BATCH_SIZE", "SFT_MODEL", "SFT_DATASET", "SFT_DATASET_CONFIG",
@@ -37,7 +38,10 @@ def test_offline_profile_uses_standins_and_bundled_data(monkeypatch, capsys):
     assert Path(run.model_name).name.startswith("tiny-smollm2-")
     assert (Path(run.model_name) / "config.json").exists()
     assert run.dataset_path == "json" and set(run.data_files) == {"train", "test"}
-    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (600, 4, 3e-3, 512)
+    offline = TASKS["smoltalk"].offline  # the run takes its scale from the task's offline row, whatever its values
+    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (
+        offline.max_steps, offline.batch_size, offline.learning_rate, offline.max_length)
+    assert not run.smoke_run
     assert "stand-in for HuggingFaceTB/SmolLM2-135M" in run.summary()
     assert capsys.readouterr().err == ""  # chosen on purpose: no fallback banner
 
@@ -52,7 +56,9 @@ def test_full_profile_uses_the_hub(monkeypatch, hub_answers):
         "HuggingFaceTB/smoltalk",
         "everyday-conversations",
     )
-    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (1000, 4, 5e-5, 1024)
+    full = TASKS["smoltalk"].full
+    assert (run.max_steps, run.batch_size, run.learning_rate, run.max_length) == (
+        full.max_steps, full.batch_size, full.learning_rate, full.max_length)
     assert not run.smoke_run
 
 
@@ -92,7 +98,10 @@ def test_auto_on_a_laptop_cpu_does_not_start_hours_of_training(monkeypatch, hub_
     assert run.profile == "offline" and run.requested == "auto"
     banner = capsys.readouterr().err
     assert "OFFLINE FALLBACK" in banner and "no GPU here" in banner
-    assert "(1,000 steps at batch 4) is estimated at 239-573 minutes on this CPU" in banner  # estimates.cpu_minutes
+    full = TASKS["smoltalk"].full
+    fast, slow = estimates.cpu_minutes("smoltalk", full.max_steps, full.batch_size, 100e9)
+    assert fast > estimates.CPU_LIMIT_MINUTES  # the reason it fell back
+    assert f"({full.max_steps:,} steps at batch {full.batch_size}) is estimated at {fast:,.0f}-{slow:,.0f} minutes on this CPU" in banner
     assert "measured now at 100 GFLOP/s; an estimate, not a measurement of the run" in banner
     assert "SFT_PROFILE=full" in banner and "SFT_MAX_STEPS" in banner
 
@@ -101,8 +110,9 @@ def test_auto_on_a_cpu_runs_the_real_model_when_the_run_is_short(monkeypatch, hu
     from sft_helpers.machinery import estimates
 
     monkeypatch.setenv("SFT_PROFILE", "auto")
-    monkeypatch.setenv("SFT_MAX_STEPS", "20")  # 20 of the 1,000 steps: about 5 minutes at this rate
+    monkeypatch.setenv("SFT_MAX_STEPS", "20")  # 20 of the full run's steps: a few minutes at this rate
     monkeypatch.setattr(estimates, "matmul_rate", lambda threads: 100e9)
+    assert estimates.cpu_minutes("smoltalk", 20, TASKS["smoltalk"].full.batch_size, 100e9)[0] <= estimates.CPU_LIMIT_MINUTES
     run = course_run("smoltalk")
     assert run.profile == "full" and run.max_steps == 20 and run.smoke_run
     assert capsys.readouterr().err == ""

@@ -1,8 +1,8 @@
+import make_bundled_data
 import pytest
 
 from sft_helpers.machinery import facts
 from sft_helpers.machinery.scoring import expected_fact, expected_output, is_correct
-from sft_helpers.programs import make_bundled_data
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import make_rehearsal_data as rehearsal_data  # misc/tools/, on the import path from tests/conftest.py
 import pytest
 
-from sft_helpers.formats import instruction_prompt
-from sft_helpers.machinery.profile import TASKS
+from sft_helpers.data import drop_problem_records, find_problems, instruction_prompt
 from sft_helpers.machinery.scoring import expected_fact, expected_output
-from sft_helpers.validation import drop_problem_records, find_problems
+from sft_helpers.machinery.tasks import TASKS
 from tests.conftest import HUB_FIXTURES
-from tests.rehearsal import rehearsal_data
 
 ALPACA_MAX_LENGTH = TASKS["alpaca"].full.max_length  # distilgpt2
 CONVERSATION_MAX_LENGTH = TASKS["smoltalk"].full.max_length  # SmolLM2-135M
@@ -74,7 +73,7 @@ def test_the_files_are_what_the_generator_writes():
     assert set(generated) == {ALPACA, EVERYDAY_TRAIN, EVERYDAY_TEST}
     for path, records in generated.items():
         expected = rehearsal_data.to_jsonl(records).encode("utf-8")
-        assert path.read_bytes() == expected, f"{path} is stale: run python tests/rehearsal/rehearsal_data.py"
+        assert path.read_bytes() == expected, f"{path} is stale: run python misc/tools/make_rehearsal_data.py"
     assert rehearsal_data.generate() == generated  # deterministic: a fixed seed, no other source of randomness
 
 
@@ -200,8 +199,7 @@ def test_one_conversation_is_longer_than_max_length(everyday, smollm2_tokenizer)
     assert len(too_long) == 1 and max(train) < 10_000, sorted(train)[-3:]  # notebook 02 prints a 4-digit length
     assert max(test) <= CONVERSATION_MAX_LENGTH  # most stay short
     # The same with the course's own template, as the notebooks measure it.
-    from sft_helpers.chat import setup_chatml
-    from sft_helpers.validation import conversation_lengths
+    from sft_helpers.data import conversation_lengths, setup_chatml
 
     setup_chatml(smollm2_tokenizer)
     assert max(conversation_lengths(everyday["train"], smollm2_tokenizer)) > CONVERSATION_MAX_LENGTH

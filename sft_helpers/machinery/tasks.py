@@ -1,0 +1,75 @@
+"""The course's two fine-tuning tasks: where each one's model and data come from, and its scale in each profile.
+
+``profile.course_run`` picks one of them for a notebook; ``estimates`` prices their full profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Profile = Literal["full", "offline"]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a run is in one profile: steps, batch, step size, lengths."""
+
+    max_steps: int
+    batch_size: int
+    learning_rate: float
+    max_length: int  # training tokens per example
+    max_new_tokens: int  # generation budget per reply when measuring the model
+
+
+@dataclass(frozen=True)
+class Task:
+    """One fine-tuning task of the course: where its model and data come from, and its scale per profile."""
+
+    hub_model: str
+    standin: str
+    hub_dataset: str
+    hub_dataset_config: str | None
+    bundled: str
+    full: Scale
+    offline: Scale
+
+    def scale(self, profile: Profile) -> Scale:
+        return self.full if profile == "full" else self.offline
+
+
+TASKS: dict[str, Task] = {
+    # Full: the first tutorial's scale, 1,000 steps at batch 4 and learning rate 5e-5, which suits a
+    # pretrained 135M model; real everyday-conversation replies run to 150 tokens, hence the budget.
+    # Offline: a randomly initialised ~1M-parameter model needs a far higher learning rate; 600 steps at
+    # batch 4 (about 4.4 epochs of the 540 training conversations) take under a minute on one core and
+    # reach the original tutorial's loss sooner than it does (misc/benchmark.md: 1.16x; batch 8 got there
+    # later, in 0.72-0.81x its time; 600 steps at 4 also ended lower than 400 at 8 on the same data);
+    # its replies are short.
+    "smoltalk": Task(
+        hub_model="HuggingFaceTB/SmolLM2-135M", standin="tiny-smollm2",
+        hub_dataset="HuggingFaceTB/smoltalk", hub_dataset_config="everyday-conversations", bundled="conversations",
+        full=Scale(max_steps=1000, batch_size=4, learning_rate=5e-5, max_length=1024, max_new_tokens=256),
+        offline=Scale(max_steps=600, batch_size=4, learning_rate=3e-3, max_length=512, max_new_tokens=48),
+    ),
+    # Full: about one epoch of Alpaca's 52,002 records at batch 16; an example fits in 256 tokens, so a
+    # reply gets at most about 200. Offline: the tiny GPT-2 learns to use its prompt only with larger
+    # batches (batch 8 stalls). 300 steps at 32 (about 18 epochs) keep notebook 03 within its minute;
+    # measured 2026-12-07 on the stand-in: validation loss 0.34 and 0.60 of the answers exactly right,
+    # against 0.17 and 0.73 after 400 steps (and 2.1 and 0.10 after 200: it needs the passes).
+    "alpaca": Task(
+        hub_model="distilgpt2", standin="tiny-gpt2",
+        hub_dataset="tatsu-lab/alpaca", hub_dataset_config=None, bundled="instructions",
+        full=Scale(max_steps=3250, batch_size=16, learning_rate=5e-5, max_length=256, max_new_tokens=192),
+        offline=Scale(max_steps=300, batch_size=32, learning_rate=3e-3, max_length=256, max_new_tokens=48),
+    ),
+}
+
+
+def held_out_count(records: int) -> int:
+    """How many records to hold out of a split: a tenth, at most 500 (notebook 03's test split, every validation split).
+
+    >>> held_out_count(600), held_out_count(52_002)  # the bundled instructions, Alpaca
+    (60, 500)
+    """
+    return min(500, records // 10)

@@ -1,1 +1,0 @@
-"""Programs run with ``python -m sft_helpers.programs.<name>``; no notebook imports them."""
