@@ -1,10 +1,12 @@
 """Notebook 02's SmolLM2 fine-tune as a script, for one process or many under ``accelerate launch``.
 
     python notebooks/train_smoltalk.py --output-dir outputs/smoltalk                 # one process
-    accelerate launch --config_file notebooks/accelerate_configs/ddp.yaml \\
-        notebooks/train_smoltalk.py --output-dir outputs/smoltalk                     # all GPUs, DDP
-    CUDA_VISIBLE_DEVICES= accelerate launch --multi_gpu --num_processes 2 \\
-        notebooks/train_smoltalk.py --max-steps 8                                    # 2 CPU processes (gloo)
+    accelerate launch --config_file notebooks/accelerate_configs/ddp.yaml --num_processes 4 \\
+        notebooks/train_smoltalk.py --output-dir outputs/smoltalk                     # 4 GPUs, DDP
+    SFT_PROFILE=offline CUDA_VISIBLE_DEVICES= accelerate launch --multi_gpu --num_processes 2 \\
+        notebooks/train_smoltalk.py --max-steps 6                                    # 2 CPU processes (gloo)
+
+Run from the course's folder.
 
 (``accelerate launch --cpu --num_processes 2`` starts a single process unless MPI is set up; with no GPU
 visible, ``--multi_gpu`` launches through torchrun and each process trains on the CPU.)
@@ -22,7 +24,7 @@ import os
 
 
 def parse_args(argv: list[str] | None = None):
-    parser = argparse.ArgumentParser(prog="notebooks/train_smoltalk.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python notebooks/train_smoltalk.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", default="outputs/train_smoltalk")
     parser.add_argument("--max-steps", type=int, default=None, help="default: SFT_MAX_STEPS, or the profile's")
     parser.add_argument("--batch-size", type=int, default=None, help="per process; default: SFT_BATCH_SIZE, or the profile's")
@@ -47,7 +49,7 @@ def make_trainer(args, trainer_class=None):
         ddp_find_unused_parameters=False,  # every parameter gets a gradient; the search would cost a pass
     )
     trainer = (trainer_class or SFTTrainer)(
-        model=model, args=config, train_dataset=dataset["train"], eval_dataset=dataset["test"], processing_class=tokenizer
+        model=model, args=config, train_dataset=dataset["train"], eval_dataset=dataset["validation"], processing_class=tokenizer
     )
     state = trainer.accelerator.state
     if trainer.accelerator.is_main_process:

@@ -1,7 +1,7 @@
-"""How examples become training batches, and how much of each batch is padding.
+"""Which batch layout to train in on this device: how examples become training batches.
 
-Three layouts, all built by the libraries' own collators (``sft_helpers.programs.batches`` builds them
-by hand for the benchmark and the tests):
+Three layouts, all built by the libraries' own collators (the maintainers' ``misc/tools/bench_batches.py``
+builds them for the benchmark and measures how much of each batch is padding):
 
 * ``padded``: each batch padded to its longest example (TRL's ``DataCollatorForLanguageModeling``
   for chat data, transformers' ``DataCollatorForSeq2Seq`` for hand-masked instruction data).

@@ -1,10 +1,12 @@
-"""Loss curves (notebooks 02 to 04): read them from a run's logs, draw them, and name their pattern.
+"""Loss curves (notebooks 02 to 05): read them from a run's logs, draw them, and name their pattern.
 
 * **Reading**: ``read_curves`` takes ``trainer.state.log_history`` or a TensorBoard log directory and
-  returns ``Curves``, metric name to ``(steps, values)``.
-* **Drawing**: ``plot_loss``, ``plot_training`` (loss, learning rate, gradient norm) and ``plot_lengths``.
-* **Diagnosis**: ``diagnose`` names the pattern (healthy, no learning, overfitting, memorisation, diverged)
-  with the numbers behind it and what to do.
+  returns ``Curves``, metric name to ``(steps, values)``; ``fresh_tensorboard_dir`` gives a run an empty
+  TensorBoard folder.
+* **Drawing**: ``plot_loss`` (optionally smoothed, ``smooth``), ``plot_training`` (loss, learning rate,
+  gradient norm), and ``plot_lengths`` (notebook 01's histogram of example lengths).
+* **Diagnosis**: ``diagnose`` names the pattern (healthy, no learning, overfitting, memorisation, diverged,
+  or inconclusive when there are too few points) with the numbers behind it and what to do.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from typing import Any, Union
 
 # ------------------------------------------------------------------------------------------------
 # Logs: Reading a run's logs: ``trainer.state.log_history`` or a TensorBoard log directory.
-# 
+#
 # Both sources are turned into the same thing, a ``Curves`` mapping of metric name to
 # ``(steps, values)``, with the names ``log_history`` uses: ``loss``, ``eval_loss``,
 # ``learning_rate``, ``grad_norm``. TensorBoard files are read with tensorboard's own
-# ``EventAccumulator``. ``sft_helpers.curves`` draws them and ``sft_helpers.curves`` reads them.
+# ``EventAccumulator``. The ``plot_*`` functions below draw them and ``diagnose`` reads them.
 # ------------------------------------------------------------------------------------------------
 
 Curve = tuple[list[int], list[float]]
@@ -122,7 +124,7 @@ def fresh_tensorboard_dir(output_dir: str | os.PathLike) -> Path:
 
 
 # ------------------------------------------------------------------------------------------------
-# Plotting: Drawing training curves (from any source ``sft_helpers.curves`` reads) and example lengths.
+# Plotting: Drawing training curves (from any source ``read_curves`` takes) and example lengths.
 # ------------------------------------------------------------------------------------------------
 
 def smooth(values: Sequence[float], weight: float) -> list[float]:
@@ -246,9 +248,9 @@ def plot_lengths(lengths: Sequence[int], max_length: int | None = None, title: s
 
 # ------------------------------------------------------------------------------------------------
 # Diagnosis: Name the shape of a training run's loss curves, with the numbers behind it and what to do.
-# 
+#
 # The rules, in order (the first that matches wins):
-# 
+#
 # 1. **inconclusive**: fewer than ``MIN_POINTS`` training-loss points.
 # 2. **diverged**: a NaN or infinite training loss.
 # 3. **no learning**: the training loss fell by less than ``NO_LEARNING_IMPROVEMENT`` of its start.
@@ -258,10 +260,10 @@ def plot_lengths(lengths: Sequence[int], max_length: int | None = None, title: s
 # 5. **overfitting**: the validation loss rose clearly above its minimum, or fell far more slowly than
 #    the training loss.
 # 6. **healthy**: none of the above.
-# 
+#
 # Memorisation is the far end of overfitting; it comes first because its remedy starts elsewhere (the
 # data's size and variety), and because a leaked validation set can hide the overfitting signs.
-# 
+#
 # Losses are averaged over the first and last tenth of the points, so one noisy step does not decide.
 # ------------------------------------------------------------------------------------------------
 

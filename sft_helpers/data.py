@@ -5,9 +5,12 @@ the bad record.
   none (SmolLM2-135M's).
 * **Formats**: an Alpaca-style record as a conversation or as a prompt/completion pair, and notebook 03's
   prompt text (``instruction_prompt``).
-* **Validation**: ``find_problems`` and ``validate`` check every record before training and name the record
+* **Record checks**: ``find_problems`` and ``validate`` check every record before training and name the record
   and the problem; ``drop_problem_records`` keeps the usable ones and says what it dropped;
-  ``conversation_lengths`` and ``truncation_summary`` say what ``max_length`` would cut.
+  ``conversation_lengths`` and ``truncation_summary`` say what ``max_length`` would cut (``curves.plot_lengths``
+  draws the lengths).
+
+Notebooks 02 and 03 use them again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 # ------------------------------------------------------------------------------------------------
 # Chat: The course's ChatML chat template, and giving it to a base tokenizer that has none.
-# 
+#
 # ChatML wraps every turn as ``<|im_start|>{role}\n{content}<|im_end|>\n``. The
 # ``{% generation %}`` / ``{% endgeneration %}`` markers around each assistant reply (its
 # ``<|im_end|>`` included) let ``apply_chat_template(..., return_assistant_tokens_mask=True)``
@@ -81,7 +84,7 @@ def setup_chatml(tokenizer, model=None) -> None:
 
 # ------------------------------------------------------------------------------------------------
 # Formats: Turning an Alpaca-style record into the formats ``SFTTrainer`` accepts, and the course's prompt template.
-# 
+#
 # * conversational: ``{"messages": [{"role": "user", ...}, {"role": "assistant", ...}]}``
 # * prompt/completion: ``{"prompt": ..., "completion": ...}``, either as message lists
 #   (conversational) or as plain text (for a model with no chat template, such as distilgpt2).
@@ -148,8 +151,8 @@ def alpaca_to_prompt_completion(record: Mapping[str, Any], conversational: bool 
 
 
 # ------------------------------------------------------------------------------------------------
-# Validation: Checking a data set before training: every problem names the record and what is wrong.
-# 
+# Record checks: Checking a data set before training: every problem names the record and what is wrong.
+#
 # A malformed record rarely crashes training. More often it trains the model on garbage: a
 # conversation that ends with the user teaches nothing, and an ``<|im_end|>`` typed inside a message
 # teaches the model to stop in the middle of a turn.
@@ -323,7 +326,6 @@ def conversation_lengths(records: Iterable[Mapping], tokenizer) -> list[int]:
     """Length in tokens of each conversation, rendered with the tokenizer's chat template.
 
     >>> from transformers import AutoTokenizer
-    >>> from sft_helpers.data import setup_chatml
     >>> from sft_helpers.machinery.standins import standin_path
     >>> tokenizer = AutoTokenizer.from_pretrained(standin_path("tiny-smollm2"))
     >>> setup_chatml(tokenizer)

@@ -1,4 +1,4 @@
-"""Decontamination: is a held-out record really held out? (notebooks 02 and 03)
+"""Decontamination: is a held-out record really held out? (notebooks 01 to 03)
 
 A figure on held-out data means something only when the model never trained on those prompts. This
 module counts, for each held-out record, whether one of its prompts also appears in the training data,

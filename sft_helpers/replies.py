@@ -1,12 +1,13 @@
 """What a model's replies show that its loss does not (notebooks 02 to 07): generate them, score them, check
 their behaviour.
 
-* **Generating and scoring**: ``reply_to_conversations`` and ``answer_instructions`` generate greedy replies
-  to held-out prompts as ``Reply`` records; ``reply_metrics`` counts how many end their turn and how many
-  are right.
+* **Generating and scoring**: ``chat_reply`` (one conversation) and ``complete`` (one plain-text prompt)
+  generate a greedy reply; ``reply_to_conversations`` and ``answer_instructions`` do it for held-out prompts,
+  16 at a time (``greedy_batch``), as ``Reply`` records; ``reply_metrics`` counts how many end their turn and
+  how many are right (scored by the machinery's answer key, ``machinery.scoring``).
 * **Diversity**: ``distinct_n``, ``copied_share`` and ``parroted_share``: are the replies varied, and are they
   copied from training?
-* **Behaviour** (notebook 06): ``behaviour`` checks each reply for what needs no reference answer: ended,
+* **Behaviour** (notebooks 06 and 07): ``behaviour`` checks each reply for what needs no reference answer: ended,
   empty, template leak, repetition, length.
 """
 
@@ -214,7 +215,7 @@ def reply_metrics(replies: Sequence[Reply]) -> dict[str, float | None]:
 
 # ------------------------------------------------------------------------------------------------
 # Diversity: Two checks on generations that loss curves cannot make: are they varied, and are they copied?
-# 
+#
 # * ``distinct_n``: unique word n-grams over all n-grams, across a set of generations. Near 1: varied;
 #   low: the model says the same few things whatever it is asked.
 # * ``copied_share``: for each generation, the share of its word n-grams that occur verbatim in the
@@ -276,9 +277,9 @@ def parroted_share(replies: Sequence[tuple[str, str | None]], training_replies: 
 
 # ------------------------------------------------------------------------------------------------
 # Behaviour: Behaviour checks that need no reference answer, for any chat model: one row of notebook 06's table.
-# 
+#
 # Each reply is checked for five things a fine-tune can change, for better or worse:
-# 
+#
 # * **ended**: the model emitted its end-of-turn token within the budget (``Reply.ended``);
 # * **empty**: nothing but whitespace came before it;
 # * **template leak**: the reply writes the chat template itself, the next turn included. The replies
@@ -286,8 +287,8 @@ def parroted_share(replies: Sequence[tuple[str, str | None]], training_replies: 
 #   name; a literal marker (decoded with them) or a ``User:`` line counts too;
 # * **repeats itself**: some run of four words comes twice or more, the loop of a model that does not stop;
 # * **words**: the reply's length, as ``sft_helpers.constraints.count_words`` counts it.
-# 
-# Across the replies, ``distinct_n`` (from ``sft_helpers.replies``) says how varied they are.
+#
+# Across the replies, ``distinct_n`` (above) says how varied they are.
 # ------------------------------------------------------------------------------------------------
 
 _ROLE_LINE = re.compile(r"(?:^|\n)\s*(?:user|assistant|system)\s*(?:\n|$)", re.IGNORECASE)

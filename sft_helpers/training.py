@@ -2,9 +2,9 @@
 notebooks 02 and 03 step for step.
 
 Notebook 02 spells these steps out for teaching (a test checks that its configuration equals
-``sft_config``'s, and ``checkpoints.keep_for_later_notebooks`` that its weights equal
+``sft_config``'s, and ``cached_runs.keep_for_later_notebooks`` that its weights equal
 ``train_like_notebook_02``'s); notebook 05, the loss-pattern runs of notebook 04, the ``accelerate`` script,
-the cached starting points of later notebooks (``sft_helpers.checkpoints``) and the tests take them from
+the cached starting points of later notebooks (``sft_helpers.cached_runs``) and the tests take them from
 here, so that they cannot drift apart.
 """
 

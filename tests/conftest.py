@@ -1,9 +1,10 @@
 """What every test shares, defined once: the course's paths, the notebooks' environment, how a notebook is
 executed outside nbval, and fixtures of the offline stand-ins set up as the notebooks set them.
 
-The tests are laid out like the package: ``tests/test_<module>.py`` for the lesson helpers at the top of
-``sft_helpers`` (and for the notebooks as files), ``tests/machinery/`` and ``tests/tools/`` for the two
-rooms, ``tests/rehearsal/`` for the full profile rehearsed on the real architectures.
+The tests are laid out like the code: ``tests/test_<module>.py`` (or ``test_<module>_<part>.py``) for the
+lesson helpers at the top of ``sft_helpers`` (and for the notebooks as files), ``tests/machinery/`` for the
+machinery, ``tests/tools/`` for the programs of ``misc/tools/`` and notebook 05's script, and
+``tests/rehearsal/`` for the full profile rehearsed on the real architectures.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Notebook 07's table of DPO settings, remade: one DPO run per setting, measured on the validation pairs.
 
-    OMP_NUM_THREADS=1 python misc/tools/choose_dpo_settings.py            # the nine rows of notebook 07
-    OMP_NUM_THREADS=1 python misc/tools/choose_dpo_settings.py --rows 2   # the chosen row and the next
+    SFT_PROFILE=offline OMP_NUM_THREADS=1 python misc/tools/choose_dpo_settings.py            # the nine rows of notebook 07
+    SFT_PROFILE=offline OMP_NUM_THREADS=1 python misc/tools/choose_dpo_settings.py --rows 2   # the chosen row and the next
 
-Run from ``notebooks/`` (``python ../misc/tools/choose_dpo_settings.py``), where notebook 07 runs, with one thread as the tests run the notebooks: the thread
-count changes the order of float sums, and the figures then differ from notebook 07's in their last digits.
+With one thread, as the tests run the notebooks: the thread count changes the order of float sums, and the
+figures then differ from notebook 07's in their last digits.
 
 Offline profile only: the stand-in SFT model of notebook 02 (``sft_checkpoint``), the bundled preference
 pairs carved as notebook 07 carves them (``carve_by_prompt``, 60 validation pairs; the test pairs are never
@@ -153,14 +153,14 @@ def against_the_chosen(rows: list[Measured]) -> str:
 
 
 def main(argv: list[str] | None = None) -> list[Measured]:
-    parser = argparse.ArgumentParser(prog="misc/tools/choose_dpo_settings.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python misc/tools/choose_dpo_settings.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=len(SETTINGS), help="the first ROWS settings only (the first is the chosen one)")
     parser.add_argument("--output-dir", default="outputs/choose_dpo_settings")
     args = parser.parse_args(argv)
 
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from sft_helpers.checkpoints import sft_checkpoint
+    from sft_helpers.cached_runs import sft_checkpoint
     from sft_helpers.machinery import bundled_data
     from sft_helpers.machinery.profile import course_run
     from sft_helpers.preference import carve_by_prompt, pair_logps

@@ -372,7 +372,7 @@ def generate_formats(n_train: int = 400, n_test: int = 60) -> dict[str, list[dic
 
 # --- preferences: pairs where the rejected reply has a fault notebook 07 can measure ---------------------
 # Each record is one prompt, a chosen reply and a rejected one with exactly one fault, named in ``fault``:
-# a wrong answer (scoring.is_correct says so), a turn that does not end (behaviour.leaks_template: the reply
+# a wrong answer (scoring.is_correct says so), a turn that does not end (replies.leaks_template: the reply
 # writes the next user turn itself) or a broken format (a constraint of the notebook-06 kind fails strictly).
 # Every pair is checked against its rule as it is made, as the format replies are.
 

@@ -11,13 +11,13 @@
 * ``preferences`` (notebook 07): pairs in TRL's conversational preference format, columns ``prompt``
   (one user turn), ``chosen`` and ``rejected`` (one assistant turn each), ``fault`` and ``constraints``.
   The rejected reply has one fault the notebook can measure: a wrong answer (``scoring.is_correct``),
-  a turn that does not end (``behaviour.leaks_template``) or a broken format (its ``constraints``,
+  a turn that does not end (``replies.leaks_template``) or a broken format (its ``constraints``,
   empty for the other two faults); ``train`` and ``test`` share no prompt. Read it with ``read`` too.
 
 Every answer can be checked (sums, unit conversions, capitals, parity, opposites), so the
 notebooks can score a fine-tuned model instead of only looking at it. Held out by construction: no
 held-out split asks a question that a training split asks, in any wording, and no split asks one twice
-(``sft_helpers.programs.make_bundled_data`` says how; ``tests/test_decontamination.py`` counts it). The files in ``data/`` beside
+(``misc/tools/make_bundled_data.py`` says how; ``tests/test_decontamination.py`` counts it). The files in ``data/`` beside
 this module are written by ``python misc/tools/make_bundled_data.py`` with a fixed seed (a
 unit test checks they are up to date).
 """

@@ -1,6 +1,6 @@
 """The facts the bundled questions ask about, and the answer key ``sft_helpers.machinery.scoring`` checks replies with.
 
-Kept apart from the data generator (``bundled_data``) so that scoring a reply does not depend on how
+Kept apart from the data generator (``misc/tools/make_bundled_data.py``) so that scoring a reply does not depend on how
 the data was made, only on what is true.
 """
 
