@@ -35,6 +35,15 @@ def file_stem(pattern: str) -> str:
     return pattern.replace(" ", "_")
 
 
+def figure_name(pattern: str) -> str:
+    """The file that holds the pattern's figure, in the course's ``misc/`` folder (notebook 04 checks all four are there).
+
+    >>> figure_name("memorisation")
+    'sft_memorisation.png'
+    """
+    return f"sft_{file_stem(pattern)}.png"
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How one run is set up to show its pattern."""

@@ -32,6 +32,15 @@ needs_hub_fixtures = pytest.mark.skipif(
     "checkout (a student's clone has none)",
 )
 
+def free_port() -> int:
+    """A port nothing listens on: the test run is parallel, so fixed ports (torchrun's 29500, Jupyter's 8888) may be taken."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 # --- the environment notebooks run in, under the tests and when their stored outputs are regenerated -----
 # Both must match exactly, or nbval would compare outputs made under different settings.
 NOTEBOOK_ENV = {

@@ -1,5 +1,6 @@
 """Checks on the notebooks as files: names, stored outputs, no login, solutions that stand on their own, imports."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -69,8 +70,6 @@ def test_the_package_holds_no_program():
 
 def sft_helpers_imports(path: Path) -> set[str]:
     """Every ``sft_helpers`` module ``path`` imports, at the top or inside a function."""
-    import ast
-
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sft_helpers"):

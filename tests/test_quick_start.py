@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -15,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed; the README gives the commands by hand")
 
@@ -23,9 +22,7 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 def test_make_lab_opens_jupyterlab_on_the_notebooks(tmp_path):
     if subprocess.run(["make", "-q", ".venv/bin/.installed"], cwd=ROOT).returncode != 0:
         pytest.skip("the environment in .venv is not `make`'s own (or is out of date): `make lab` would install first")
-    with socket.socket() as free:  # a port nothing listens on: the test run is parallel
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_DATA_DIR": str(tmp_path / "data")}
     # As root, Jupyter refuses to start ("Running as root is not recommended") unless the Makefile says --allow-root.
     server = subprocess.Popen(

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sft_helpers.loss_patterns import file_stem, recipes, train
+from sft_helpers.loss_patterns import figure_name, file_stem, recipes, train
 
 ROOT = Path(__file__).resolve().parents[2]
 MISC_DIR = ROOT / "misc"
@@ -23,15 +23,6 @@ TIMING_KEYS = ("runtime", "per_second", "preparation_time")
 def without_timings(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The log history less its wall-clock figures, so that a rerun writes the same file."""
     return [{k: v for k, v in row.items() if not any(t in k for t in TIMING_KEYS)} for row in history]
-
-
-def figure_name(pattern: str) -> str:
-    """The file in ``misc/`` that holds the pattern's figure (notebook 04 checks that all four are there).
-
-    >>> figure_name("memorisation")
-    'sft_memorisation.png'
-    """
-    return f"sft_{file_stem(pattern)}.png"
 
 
 def main(argv: list[str] | None = None) -> None:

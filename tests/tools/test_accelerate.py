@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import warnings
 from pathlib import Path
@@ -12,17 +11,10 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from sft_helpers.replies import chat_reply
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 CONFIGS = ROOT / "notebooks" / "accelerate_configs"
 PROBE = Path(__file__).with_name("accelerate_probe.py")  # the script, with a trainer that counts what each process did
-
-
-def free_port() -> int:
-    """A port nothing listens on: the test run is parallel, and torchrun's default 29500 may be taken."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_two_processes_train_in_step_and_save_a_loadable_model(tmp_path):
