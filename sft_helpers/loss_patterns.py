@@ -14,7 +14,6 @@ time on the same machine.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -56,30 +55,46 @@ class Recipe:
     validate_on_training_data: bool = False  # a leaked validation split: notebook 04's exercise
 
 
-def recipes(run: CourseRun) -> dict[str, Recipe]:
-    """The four runs, scaled from ``run.max_steps`` (so ``SFT_MAX_STEPS`` shortens them all for a smoke run).
+# The four runs' lengths in each profile, in optimizer steps. Each is as short as its shape allows, since
+# notebook 04 trains all four: the healthy run needs about 300 steps offline for its three phases to show,
+# overfitting a quarter of the full profile's 1,000 (16 conversations seen dozens of times), memorisation a
+# sixth (4 conversations), and a few dozen steps show that nothing moves. They are the four runs' own, not
+# notebook 02's: its offline recipe is shorter (``TASKS``), and the four shapes need these lengths.
+PATTERN_STEPS: dict[str, dict[str, int]] = {
+    "offline": {"healthy": 300, "overfitting": 150, "no learning": 40, "memorisation": 100},
+    "full": {"healthy": 500, "overfitting": 250, "no learning": 66, "memorisation": 166},
+}
 
-    Each run is as short as its shape allows, since notebook 04 trains all four: half of notebook 02's
-    steps for the healthy run, a quarter for overfitting (16 conversations seen dozens of times), a sixth
-    for memorisation (4 conversations) and a fifteenth to see that nothing moves. Offline that is 300,
-    150, 100 and 40 steps, seconds each on a CPU. The full profile fine-tunes the pretrained model at
-    1e-4, twice notebook 02's rate, so that overfitting and memorisation show within those steps.
+
+def recipes(run: CourseRun) -> dict[str, Recipe]:
+    """The four runs at ``run``'s profile (``PATTERN_STEPS``); a smoke run (``SFT_MAX_STEPS``) shortens them all alike.
+
+    The full profile fine-tunes the pretrained model at 1e-4, twice notebook 02's rate, so that
+    overfitting and memorisation show within those steps.
 
     >>> from sft_helpers.machinery.profile import course_run
     >>> {name: recipe.max_steps for name, recipe in recipes(course_run("smoltalk")).items()}
     {'healthy': 300, 'overfitting': 150, 'no learning': 40, 'memorisation': 100}
+    >>> {name: recipe.max_steps for name, recipe in recipes(course_run("smoltalk", max_steps=2)).items()}
+    {'healthy': 1, 'overfitting': 1, 'no learning': 1, 'memorisation': 1}
     """
-    lr = run.learning_rate if run.profile == "offline" else 1e-4
-    steps = run.max_steps
+    from sft_helpers.machinery.tasks import TASKS
 
-    def part(divisor: int) -> int:
-        return max(1, steps // divisor)  # a smoke run of 1 or 2 steps still takes one
+    lr = run.learning_rate if run.profile == "offline" else 1e-4
+    default = TASKS[run.task].scale(run.profile).max_steps  # a smoke run has fewer steps than this
+
+    def steps(name: str) -> int:
+        length = PATTERN_STEPS[run.profile][name]
+        return length if run.max_steps >= default else max(1, length * run.max_steps // default)
 
     return {
-        "healthy": Recipe("healthy", "all training conversations, a suitable learning rate", None, lr, part(2)),
-        "overfitting": Recipe("overfitting", "only 16 conversations, so each is seen dozens of times", 16, lr, part(4)),
-        "no learning": Recipe("no learning", "a learning rate 10,000 times too small", None, lr / 10_000, part(15)),
-        "memorisation": Recipe("memorisation", "4 conversations, repeated until they are known by heart", 4, lr, part(6)),
+        "healthy": Recipe("healthy", "all training conversations, a suitable learning rate", None, lr, steps("healthy")),
+        "overfitting": Recipe("overfitting", "only 16 conversations, so each is seen dozens of times", 16, lr,
+                              steps("overfitting")),
+        "no learning": Recipe("no learning", "a learning rate 10,000 times too small", None, lr / 10_000,
+                              steps("no learning")),
+        "memorisation": Recipe("memorisation", "4 conversations, repeated until they are known by heart", 4, lr,
+                               steps("memorisation")),
     }
 
 
@@ -94,7 +109,7 @@ def full_profile_estimate(run: CourseRun) -> str:
     from sft_helpers.machinery.tasks import TASKS
 
     full = TASKS[run.task].full
-    steps = sum(r.max_steps for r in recipes(dataclasses.replace(run, profile="full", max_steps=full.max_steps)).values())
+    steps = sum(PATTERN_STEPS["full"].values())
     fast, slow = t4_minutes(run.task, steps, full.batch_size)
     return (
         f"full profile on a Colab T4 (estimate from FLOPs, not measured): the four runs take {steps:,} steps "

@@ -11,7 +11,7 @@ import pytest
 
 from sft_helpers import curves
 from sft_helpers.batching import layout_for
-from sft_helpers.loss_patterns import file_stem, recipes, train
+from sft_helpers.loss_patterns import PATTERN_STEPS, file_stem, recipes, train
 from sft_helpers.machinery.profile import course_run
 from sft_helpers.machinery.tasks import TASKS
 from sft_helpers.training import load_chat_model, sft_config
@@ -109,7 +109,11 @@ def test_recipes_are_what_notebook_04_says(monkeypatch):
     offline = recipes(run)
     healthy, overfitting, no_learning, memorisation = (offline[n] for n in ("healthy", "overfitting", "no learning", "memorisation"))
     # One setting changed in each: the data's size, or the learning rate (and the steps each needs).
-    assert (healthy.train_examples, healthy.learning_rate, healthy.max_steps) == (None, run.learning_rate, run.max_steps // 2)
+    assert (healthy.train_examples, healthy.learning_rate) == (None, run.learning_rate)
+    # Their lengths are their own (PATTERN_STEPS), not a share of notebook 02's steps, which is shorter.
+    assert {name: r.max_steps for name, r in offline.items()} == PATTERN_STEPS["offline"]
+    assert healthy.max_steps < run.max_steps and max(PATTERN_STEPS["offline"].values()) == healthy.max_steps
+    assert recipes(course_run("smoltalk", max_steps=10 * run.max_steps)) == offline  # more steps: not a smoke run
     assert (overfitting.train_examples, overfitting.learning_rate) == (16, healthy.learning_rate)
     assert (memorisation.train_examples, memorisation.learning_rate) == (4, healthy.learning_rate)
     assert no_learning.train_examples is None and no_learning.learning_rate == pytest.approx(healthy.learning_rate / 10_000)

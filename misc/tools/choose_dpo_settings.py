@@ -1,6 +1,6 @@
 """Notebook 07's table of DPO settings, remade: one DPO run per setting, measured on the validation pairs.
 
-    SFT_PROFILE=offline OMP_NUM_THREADS=1 python misc/tools/choose_dpo_settings.py            # the nine rows of notebook 07
+    SFT_PROFILE=offline OMP_NUM_THREADS=1 python misc/tools/choose_dpo_settings.py            # the ten rows of notebook 07
     SFT_PROFILE=offline OMP_NUM_THREADS=1 python misc/tools/choose_dpo_settings.py --rows 2   # the chosen row and the next
 
 With one thread, as the tests run the notebooks: the thread count changes the order of float sums, and the
@@ -27,16 +27,18 @@ import warnings
 from dataclasses import dataclass
 
 # The chosen setting first (notebook 07's DPO_BETA, DPO_LEARNING_RATE, DPO_WARMUP, DPO_STEPS offline), then
-# each other row changing one of them, and last the rate and steps the notebook used before it was tuned.
+# each other row changing one of them; then the large rate with the shorter warm-up (two changes: what the
+# longer warm-up protects against), and last the rate and steps the notebook used before it was tuned.
 SETTINGS = [  # (beta, learning rate, warm-up, steps)
-    (0.5, 3e-4, 0.05, 30),
-    (0.5, 1e-4, 0.05, 30),
-    (0.5, 1e-3, 0.05, 30),
     (0.5, 3e-4, 0.1, 30),
+    (0.5, 1e-4, 0.1, 30),
+    (0.5, 1e-3, 0.1, 30),
+    (0.5, 3e-4, 0.05, 30),
     (0.5, 3e-4, 0.25, 30),
-    (0.5, 3e-4, 0.05, 60),
-    (0.5, 3e-4, 0.05, 90),
-    (0.1, 3e-4, 0.05, 30),
+    (0.5, 3e-4, 0.1, 60),
+    (0.5, 3e-4, 0.1, 90),
+    (0.1, 3e-4, 0.1, 30),
+    (0.5, 1e-3, 0.05, 30),
     (0.5, 1e-3, 0.05, 60),
 ]
 EVERY = 6  # log and evaluate every 6 steps, whatever the length of the run

@@ -22,7 +22,7 @@ def test_the_table_puts_the_chosen_setting_first_in_bold_and_flags_a_loss_above_
     lines = table(rows).splitlines()
     assert lines[2].startswith("| **0.5** | **3e-4** | **0.05** | **30** | 0.500 (step 6) | 0.230 | none | 0.50 | 2.0 |")
     assert "| 0.5 | 1e-3 | 0.05 | 60 | **0.720 (step 24)** | 0.400 |" in lines[3]
-    assert SETTINGS[0] == (0.5, 3e-4, 0.05, 30)  # notebook 07's offline settings, which its text calls the chosen row
+    assert SETTINGS[0] == (0.5, 3e-4, 0.1, 30)  # notebook 07's offline settings, which its text calls the chosen row
 
 
 def test_a_short_run_starts_at_ln_2_and_its_pair_losses_give_trls_validation_loss(chat_model, tmp_path):
