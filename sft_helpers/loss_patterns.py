@@ -81,11 +81,11 @@ def recipes(run: CourseRun) -> dict[str, Recipe]:
     from sft_helpers.machinery.tasks import TASKS
 
     lr = run.learning_rate if run.profile == "offline" else 1e-4
-    default = TASKS[run.task].scale(run.profile).max_steps  # a smoke run has fewer steps than this
+    default = TASKS[run.task].scale(run.profile).max_steps  # what a smoke run's steps are a share of
 
     def steps(name: str) -> int:
         length = PATTERN_STEPS[run.profile][name]
-        return length if run.max_steps >= default else max(1, length * run.max_steps // default)
+        return max(1, length * run.max_steps // default) if run.smoke_run else length
 
     return {
         "healthy": Recipe("healthy", "all training conversations, a suitable learning rate", None, lr, steps("healthy")),

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 # The chosen setting first (notebook 07's DPO_BETA, DPO_LEARNING_RATE, DPO_WARMUP, DPO_STEPS offline), then
 # each other row changing one of them; then the large rate with the shorter warm-up (two changes: what the
-# longer warm-up protects against), and last the rate and steps the notebook used before it was tuned.
+# longer warm-up protects against), and last the rate, warm-up and steps the notebook used before it was tuned.
 SETTINGS = [  # (beta, learning rate, warm-up, steps)
     (0.5, 3e-4, 0.1, 30),
     (0.5, 1e-4, 0.1, 30),
