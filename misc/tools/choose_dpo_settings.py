@@ -120,8 +120,8 @@ def train_one(sft_model: str, tokenizer, setting, fit_pairs, val_pairs, referenc
 
 def table(rows: list[Measured]) -> str:
     """The Markdown table of notebook 07, the first row (the chosen setting) in bold."""
-    lines = ["| `beta` | learning rate | warm-up | steps | training loss: highest row after step 1 | validation loss at the end "
-             "| validation loss: largest rise | validation pairs won | drift: mean absolute change of log-probability |",
+    lines = [("| `beta` | learning rate | warm-up | steps | training loss: highest row after step 1 | validation loss at the end "
+              "| validation loss: largest rise | validation pairs won | drift: mean absolute change of log-probability |"),
              "| ---: " * 9 + "|"]
     for i, row in enumerate(rows):
         beta, rate, warmup, steps = row.setting
