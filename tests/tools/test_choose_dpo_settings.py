@@ -1,11 +1,13 @@
 """The program behind notebook 07's table of DPO settings: its measures, and one short run against TRL's figures."""
 
 import math
+import re
 
 import pytest
 from choose_dpo_settings import SETTINGS, Measured, dpo_loss, table, train_one
 
 from sft_helpers.machinery import bundled_data
+from tests.conftest import NOTEBOOKS, code_cells
 
 
 def measured(validation_losses, setting=(0.5, 3e-4, 0.05, 30), highest=(0.5, 6)):
@@ -22,7 +24,23 @@ def test_the_table_puts_the_chosen_setting_first_in_bold_and_flags_a_loss_above_
     lines = table(rows).splitlines()
     assert lines[2].startswith("| **0.5** | **3e-4** | **0.05** | **30** | 0.500 (step 6) | 0.230 | none | 0.50 | 2.0 |")
     assert "| 0.5 | 1e-3 | 0.05 | 60 | **0.720 (step 24)** | 0.400 |" in lines[3]
-    assert SETTINGS[0] == (0.5, 3e-4, 0.1, 30)  # notebook 07's offline settings, which its text calls the chosen row
+
+
+def test_the_chosen_row_is_what_notebook_07_and_its_solutions_train_offline():
+    """The settings are spelled in three places: this program's first row, notebook 07 and solutions 07."""
+    beta, rate, warmup, steps = SETTINGS[0]
+    lesson = "\n".join(code_cells(NOTEBOOKS / "07_preference_tuning_dpo.ipynb"))
+    solutions = "\n".join(code_cells(NOTEBOOKS / "solutions" / "07_preference_tuning_dpo_solutions.ipynb"))
+
+    def found(pattern: str, source: str) -> tuple[float, ...]:
+        return tuple(float(value) for value in re.search(pattern, source, re.MULTILINE).groups())
+
+    assert found(r'^DPO_BETA = \{"offline": ([\d.e-]+),', lesson) == (beta,)
+    assert found(r'^DPO_LEARNING_RATE = \{"offline": ([\d.e-]+),', lesson) == (rate,)
+    assert found(r"^DPO_STEPS, DPO_WARMUP = (\d+), ([\d.]+)", lesson) == (steps, warmup)
+    assert found(r'learning_rate = \{"offline": ([\d.e-]+),.*# notebook 07\'s rates', solutions) == (rate,)
+    assert found(r"else (\d+)  # notebook 07's run", solutions) == (steps,)
+    assert found(r"warmup_steps=([\d.]+),", solutions) == (warmup,)
 
 
 def test_a_short_run_starts_at_ln_2_and_its_pair_losses_give_trls_validation_loss(chat_model, tmp_path):
