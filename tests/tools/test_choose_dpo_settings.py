@@ -33,14 +33,17 @@ def test_the_chosen_row_is_what_notebook_07_and_its_solutions_train_offline():
     solutions = "\n".join(code_cells(NOTEBOOKS / "solutions" / "07_preference_tuning_dpo_solutions.ipynb"))
 
     def found(pattern: str, source: str) -> tuple[float, ...]:
-        return tuple(float(value) for value in re.search(pattern, source, re.MULTILINE).groups())
+        match = re.search(pattern, source, re.MULTILINE)
+        assert match, f"no line matches {pattern!r}: the notebook spells its settings another way now"
+        return tuple(float(value) for value in match.groups())
 
     assert found(r'^DPO_BETA = \{"offline": ([\d.e-]+),', lesson) == (beta,)
     assert found(r'^DPO_LEARNING_RATE = \{"offline": ([\d.e-]+),', lesson) == (rate,)
     assert found(r"^DPO_STEPS, DPO_WARMUP = (\d+), ([\d.]+)", lesson) == (steps, warmup)
+    assert found(r'^BETA = \{"offline": ([\d.e-]+),.*# notebook 07\'s', solutions) == (beta,)
     assert found(r'learning_rate = \{"offline": ([\d.e-]+),.*# notebook 07\'s rates', solutions) == (rate,)
     assert found(r"else (\d+)  # notebook 07's run", solutions) == (steps,)
-    assert found(r"warmup_steps=([\d.]+),", solutions) == (warmup,)
+    assert found(r"^ +warmup_steps=([\d.]+), logging_steps=", solutions) == (warmup,)
 
 
 def test_a_short_run_starts_at_ln_2_and_its_pair_losses_give_trls_validation_loss(chat_model, tmp_path):
