@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from pathlib import Path
 
 from tests.conftest import apply_notebook_env
 
@@ -65,7 +66,9 @@ def pytest_terminal_summary(terminalreporter):
     """The time each notebook took, against its budget at this machine's matrix-multiply rate."""
     if not _seconds_by_group:
         return
-    from sft_helpers.machinery.estimates import matmul_rate
+    import torch
+
+    from sft_helpers.machinery.estimates import matmul_rate, matmul_rate_caveat
 
     rate = max(matmul_rate(threads=1) for _ in range(3))
     scale = REFERENCE_RATE / rate
@@ -73,6 +76,9 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("where the time went")
     write(f"this machine: one-thread 1024^3 fp32 matmul at {rate / 1e9:.0f} GFLOP/s; budgets are stated at "
           f"{REFERENCE_RATE / 1e9:.0f} and scaled by {scale:.2f}")
+    cpuinfo = Path("/proc/cpuinfo")  # Linux; elsewhere no caveat is printed
+    if cpuinfo.is_file() and (caveat := matmul_rate_caveat(cpuinfo.read_text(), torch.backends.mkl.is_available())):
+        write(caveat)
     write(f"{'seconds':>8}  {'budget':>6}  notebook")
     for path in sorted(_seconds_by_notebook):
         lesson = "/solutions/" not in path

@@ -96,6 +96,28 @@ def matmul_rate(threads: int, size: int = 1024, repeats: int = 10) -> float:
         torch.set_num_threads(before)
 
 
+def matmul_rate_caveat(cpuinfo: str, mkl: bool) -> str | None:
+    r"""A warning for the test report when ``matmul_rate`` understates this machine, else None.
+
+    torch's CPU build multiplies matrices with Intel's MKL, whose choice of kernels can depend on the CPU's maker: on
+    an AMD EPYC it ran at about half an Intel Xeon's rate while the course's tests ran only a little
+    slower (``misc/maintainers.md``, "CI and its timing"), so budgets scaled by the rate come out generous.
+    ``cpuinfo`` is the text of ``/proc/cpuinfo``; ``mkl`` whether torch uses MKL.
+
+    >>> matmul_rate_caveat("vendor_id\t: GenuineIntel\n", mkl=True) is None
+    True
+    >>> matmul_rate_caveat("vendor_id\t: AuthenticAMD\n", mkl=False) is None  # another BLAS: no such bias known
+    True
+    >>> print(matmul_rate_caveat("vendor_id\t: AuthenticAMD\n", mkl=True))  # doctest: +ELLIPSIS
+    note: an AuthenticAMD CPU, where MKL ... compare with runs on CPUs of the same maker
+    """
+    vendor = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("vendor_id")), None)
+    if not mkl or vendor in (None, "GenuineIntel"):
+        return None
+    return (f"note: an {vendor} CPU, where MKL (torch's matrix library) may not take its fast path: the rate above can "
+            "understate this machine and the budgets below be generous; compare with runs on CPUs of the same maker")
+
+
 def cpu_minutes(task: str, steps: int, batch_size: int, flops_per_second: float) -> tuple[float, float]:
     """Estimated training minutes of the task's full-profile model on a CPU whose matrix multiply runs at
     ``flops_per_second``, fastest to slowest over ``ASSUMED_CPU_SHARE``.
