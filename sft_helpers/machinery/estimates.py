@@ -99,9 +99,10 @@ def matmul_rate(threads: int, size: int = 1024, repeats: int = 10) -> float:
 def matmul_rate_caveat(cpuinfo: str, mkl: bool) -> str | None:
     r"""A warning for the test report when ``matmul_rate`` understates this machine, else None.
 
-    torch's CPU build multiplies matrices with Intel's MKL, whose choice of kernels can depend on the CPU's maker: on
-    an AMD EPYC it ran at about half an Intel Xeon's rate while the course's tests ran only a little
-    slower (``misc/maintainers.md``, "CI and its timing"), so budgets scaled by the rate come out generous.
+    torch's CPU build multiplies matrices with Intel's MKL, whose choice of kernels can depend on the CPU's
+    maker: on an AMD EPYC it ran at about half an Intel Xeon's rate while the course's tests ran only a
+    little slower (``misc/maintainers.md``, "CI and its timing"), so budgets scaled by the rate come out
+    generous.
     ``cpuinfo`` is the text of ``/proc/cpuinfo``; ``mkl`` whether torch uses MKL.
 
     >>> matmul_rate_caveat("vendor_id\t: GenuineIntel\n", mkl=True) is None
